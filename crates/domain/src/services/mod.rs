@@ -1,0 +1,35 @@
+//! The services: one module per procedure. HTML and JSON handlers both call these, and permission checks
+//! live here, never in a handler or template.
+
+use std::sync::Arc;
+
+use crate::ports::{CryptoProvider, Store};
+use crate::time::Clock;
+
+pub mod accounts;
+pub mod audit_log;
+pub mod auth;
+pub mod bootstrap;
+pub mod calendar;
+pub mod demo;
+pub mod grants;
+pub mod orgs;
+pub mod security;
+
+/// Everything a service needs, shared by all requests.
+#[derive(Clone)]
+pub struct Services {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Cryptography.
+    pub crypto: Arc<dyn CryptoProvider>,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Services {
+    /// Wires the services to their ports.
+    pub fn new(store: Arc<dyn Store>, crypto: Arc<dyn CryptoProvider>, clock: Arc<dyn Clock>) -> Self {
+        Services { store, crypto, clock }
+    }
+}

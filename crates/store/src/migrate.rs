@@ -1,0 +1,272 @@
+//! Append-only migrations, written once for both engines. A migration is never edited after it ships: a
+//! change to the schema is a new entry at the end of [`MIGRATIONS`]. Dialect branches exist only where the
+//! engines really differ (triggers).
+
+use sqlx::{AnyConnection, AssertSqlSafe, Executor};
+
+use crate::Backend;
+
+/// One step.
+pub struct Migration {
+    /// Increasing number.
+    pub version: i64,
+    /// `m<YYYYMMDD>_<NNN>_<verb_object>`.
+    pub name: &'static str,
+    /// SQL for both engines.
+    pub common: &'static str,
+    /// Extra SQL for SQLite.
+    pub sqlite: &'static str,
+    /// Extra SQL for PostgreSQL.
+    pub postgres: &'static str,
+    /// Data to load after the DDL.
+    pub seed: Option<fn(Backend) -> Vec<String>>,
+}
+
+/// The holiday table shipped with the source (State Council notices 2020–2026).
+pub const CALENDAR_CSV: &str = include_str!("../../../data/calendar-cn-2020-2026.csv");
+
+fn seed_calendar(_: Backend) -> Vec<String> {
+    let days = domain::calendar::parse_exceptions_csv(CALENDAR_CSV).expect("the shipped calendar parses");
+    let mut out: Vec<String> = days
+        .iter()
+        .map(|d| {
+            // Values come from our own checked-in data file, parsed above: safe to inline.
+            format!(
+                "INSERT INTO calendar_days (day, kind, name) VALUES ('{}', '{}', '{}')",
+                d.date,
+                d.kind.code(),
+                d.name.replace('\'', "''")
+            )
+        })
+        .collect();
+    for year in 2020..=2026 {
+        out.push(format!(
+            "INSERT INTO calendar_years (year, source) VALUES ({year}, '国务院办公厅关于{year}年部分节假日安排的通知')"
+        ));
+    }
+    out
+}
+
+/// All migrations, in order.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "m20261122_001_create_foundation",
+        common: r#"
+CREATE TABLE orgs (
+    id TEXT PRIMARY KEY,
+    parent_id TEXT REFERENCES orgs(id),
+    path TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    short_name TEXT,
+    level TEXT NOT NULL,
+    active BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX orgs_parent ON orgs (parent_id);
+
+CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    status TEXT NOT NULL,
+    certificate_no TEXT,
+    certificate_expires_on TEXT,
+    password_hash TEXT NOT NULL,
+    password_changed_at BIGINT,
+    must_change_password BIGINT NOT NULL,
+    locked_until BIGINT,
+    last_login_at BIGINT,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX accounts_org ON accounts (org_id);
+
+CREATE TABLE password_history (
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    hash TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX password_history_account ON password_history (account_id, created_at);
+
+CREATE TABLE login_failures (
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    at BIGINT NOT NULL
+);
+CREATE INDEX login_failures_account ON login_failures (account_id, at);
+
+CREATE TABLE role_grants (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    role TEXT NOT NULL,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    granted_at BIGINT NOT NULL,
+    granted_by TEXT NOT NULL,
+    UNIQUE (account_id, role, org_id)
+);
+-- 三员分立 as a database rule as well as a service check: one administrator role per account at most.
+CREATE UNIQUE INDEX role_grants_one_admin_role ON role_grants (account_id)
+    WHERE role IN ('sys_admin', 'sec_admin', 'audit_admin');
+
+CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    csrf_token TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    ip TEXT NOT NULL,
+    user_agent TEXT NOT NULL
+);
+CREATE INDEX sessions_account ON sessions (account_id);
+
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+CREATE INDEX api_tokens_account ON api_tokens (account_id);
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE calendar_days (
+    day TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL
+);
+
+CREATE TABLE calendar_years (
+    year BIGINT PRIMARY KEY,
+    source TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    seq BIGINT PRIMARY KEY,
+    at BIGINT NOT NULL,
+    actor_id TEXT,
+    actor_name TEXT NOT NULL,
+    actor_roles TEXT NOT NULL,
+    org_id TEXT,
+    ip TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_mac TEXT NOT NULL,
+    mac TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_actor ON audit_log (actor_name, at);
+CREATE INDEX audit_log_action ON audit_log (action, at);
+CREATE INDEX audit_log_object ON audit_log (object_id);
+
+-- The chain's head: the last sequence number and MAC. Writers lock this row, so the chain stays linear
+-- even with several application servers on one PostgreSQL database.
+CREATE TABLE audit_head (
+    id BIGINT PRIMARY KEY,
+    seq BIGINT NOT NULL,
+    mac TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, mac) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+"#,
+        sqlite: r#"
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"#,
+        postgres: r#"
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+"#,
+        seed: None,
+    },
+    Migration {
+        version: 2,
+        name: "m20261122_002_seed_calendar_2020_2026",
+        common: "",
+        sqlite: "",
+        postgres: "",
+        seed: Some(seed_calendar),
+    },
+];
+
+/// Applies the migrations not yet applied, each in its own transaction.
+pub async fn run(conn: &mut AnyConnection, backend: Backend, now_ms: i64) -> Result<Vec<&'static str>, sqlx::Error> {
+    if backend == Backend::Postgres {
+        // Several servers may start at once: one migrates, the others wait.
+        conn.execute("SELECT pg_advisory_lock(7261122)").await?;
+    }
+    let result = run_locked(conn, backend, now_ms).await;
+    if backend == Backend::Postgres {
+        conn.execute("SELECT pg_advisory_unlock(7261122)").await?;
+    }
+    result
+}
+
+async fn run_locked(conn: &mut AnyConnection, backend: Backend, now_ms: i64) -> Result<Vec<&'static str>, sqlx::Error> {
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *conn).await?;
+    let mut done = Vec::new();
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        conn.execute("BEGIN").await?;
+        let step = async {
+            let dialect = match backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            for sql in [m.common, dialect] {
+                if !sql.trim().is_empty() {
+                    sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *conn).await?;
+                }
+            }
+            if let Some(seed) = m.seed {
+                for stmt in seed(backend) {
+                    sqlx::query(AssertSqlSafe(stmt)).execute(&mut *conn).await?;
+                }
+            }
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(now_ms)
+                .execute(&mut *conn)
+                .await?;
+            Ok::<(), sqlx::Error>(())
+        }
+        .await;
+        match step {
+            Ok(()) => {
+                conn.execute("COMMIT").await?;
+                tracing::info!(migration = m.name, "applied");
+                done.push(m.name);
+            }
+            Err(e) => {
+                let _ = conn.execute("ROLLBACK").await;
+                return Err(e);
+            }
+        }
+    }
+    Ok(done)
+}

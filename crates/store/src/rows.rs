@@ -1,0 +1,160 @@
+//! Turning rows into domain values. Columns are read by name; a value the domain refuses to parse means
+//! the database was edited outside the application, which is an internal error.
+
+use chrono::NaiveDate;
+use domain::account::{Account, AccountStatus, Certificate, DisplayName, Username};
+use domain::audit::AuditRecord;
+use domain::authz::{Grant, Role};
+use domain::calendar::{CalendarDay, DayKind};
+use domain::org::{Org, OrgId, OrgLevel, OrgName, OrgPath};
+use domain::ports::{ApiToken, SessionRecord};
+use domain::time::Timestamp;
+use domain::{DomainError, Result};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// Reads a column.
+pub fn get<'r, T>(row: &'r AnyRow, col: &str) -> Result<T>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    row.try_get(col).map_err(|e| DomainError::internal(format!("column {col}: {e}")))
+}
+
+fn ts(row: &AnyRow, col: &str) -> Result<Timestamp> {
+    Ok(Timestamp(get::<i64>(row, col)?))
+}
+
+fn opt_ts(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
+    Ok(get::<Option<i64>>(row, col)?.map(Timestamp))
+}
+
+/// A flag stored as 0/1 (sqlx's `Any` driver maps no SQLite boolean type, so flags are BIGINT on both engines).
+fn flag(row: &AnyRow, col: &str) -> Result<bool> {
+    Ok(get::<i64>(row, col)? != 0)
+}
+
+fn date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(DomainError::internal)
+}
+
+/// Columns of [`org`].
+pub const ORG_COLUMNS: &str =
+    "o.id, o.parent_id, o.path, o.name, o.short_name, o.level, o.active, o.version, o.created_at";
+
+/// An org row.
+pub fn org(row: &AnyRow) -> Result<Org> {
+    Ok(Org {
+        id: OrgId(get(row, "id")?),
+        parent_id: get::<Option<String>>(row, "parent_id")?.map(OrgId),
+        path: OrgPath::parse(&get::<String>(row, "path")?)?,
+        name: OrgName::parse(&get::<String>(row, "name")?)?,
+        short_name: get(row, "short_name")?,
+        level: OrgLevel::parse("level", &get::<String>(row, "level")?)?,
+        active: flag(row, "active")?,
+        version: get(row, "version")?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+/// Columns of [`account`] (accounts `a` joined with their org `o`).
+pub const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.display_name, a.org_id, o.path AS org_path, o.name AS org_name, \
+    a.status, a.certificate_no, a.certificate_expires_on, a.must_change_password, a.password_changed_at, \
+    a.locked_until, a.last_login_at, a.version, a.created_at";
+
+/// An account row.
+pub fn account(row: &AnyRow) -> Result<Account> {
+    let certificate =
+        match (get::<Option<String>>(row, "certificate_no")?, get::<Option<String>>(row, "certificate_expires_on")?) {
+            (Some(number), Some(exp)) => Some(Certificate { number, expires_on: date(&exp)? }),
+            _ => None,
+        };
+    Ok(Account {
+        id: get(row, "id")?,
+        username: Username::parse(&get::<String>(row, "username")?)?,
+        display_name: DisplayName::parse(&get::<String>(row, "display_name")?)?,
+        org_id: OrgId(get(row, "org_id")?),
+        org_path: OrgPath::parse(&get::<String>(row, "org_path")?)?,
+        org_name: get(row, "org_name")?,
+        status: AccountStatus::parse(&get::<String>(row, "status")?)?,
+        certificate,
+        must_change_password: flag(row, "must_change_password")?,
+        password_changed_at: opt_ts(row, "password_changed_at")?,
+        locked_until: opt_ts(row, "locked_until")?,
+        last_login_at: opt_ts(row, "last_login_at")?,
+        version: get(row, "version")?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+/// A grant row (grants `g` joined with their org `o`).
+pub fn grant(row: &AnyRow) -> Result<Grant> {
+    Ok(Grant {
+        id: get(row, "id")?,
+        role: Role::parse("role", &get::<String>(row, "role")?)?,
+        org_id: OrgId(get(row, "org_id")?),
+        org_path: OrgPath::parse(&get::<String>(row, "org_path")?)?,
+        org_name: get(row, "org_name")?,
+    })
+}
+
+/// A session row.
+pub fn session(row: &AnyRow) -> Result<SessionRecord> {
+    Ok(SessionRecord {
+        id_hash: get(row, "id_hash")?,
+        user_id: get(row, "account_id")?,
+        csrf_token: get(row, "csrf_token")?,
+        created_at: ts(row, "created_at")?,
+        last_seen_at: ts(row, "last_seen_at")?,
+        ip: get(row, "ip")?,
+        user_agent: get(row, "user_agent")?,
+    })
+}
+
+/// An API token row.
+pub fn api_token(row: &AnyRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: get(row, "id")?,
+        user_id: get(row, "account_id")?,
+        name: get(row, "name")?,
+        token_hash: get(row, "token_hash")?,
+        created_at: ts(row, "created_at")?,
+        expires_at: ts(row, "expires_at")?,
+        revoked_at: opt_ts(row, "revoked_at")?,
+    })
+}
+
+/// A calendar exception row.
+pub fn calendar_day(row: &AnyRow) -> Result<CalendarDay> {
+    Ok(CalendarDay {
+        date: date(&get::<String>(row, "day")?)?,
+        kind: DayKind::parse(&get::<String>(row, "kind")?)?,
+        name: get(row, "name")?,
+    })
+}
+
+/// Columns of [`audit_record`], in MAC order.
+pub const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_name, actor_roles, org_id, ip, request_id, action, object_type, \
+    object_id, outcome, reason, detail, prev_mac, mac";
+
+/// An audit row.
+pub fn audit_record(row: &AnyRow) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: get(row, "seq")?,
+        at: get(row, "at")?,
+        actor_id: get(row, "actor_id")?,
+        actor_name: get(row, "actor_name")?,
+        actor_roles: get(row, "actor_roles")?,
+        org_id: get(row, "org_id")?,
+        ip: get(row, "ip")?,
+        request_id: get(row, "request_id")?,
+        action: get(row, "action")?,
+        object_type: get(row, "object_type")?,
+        object_id: get(row, "object_id")?,
+        outcome: get(row, "outcome")?,
+        reason: get(row, "reason")?,
+        detail: get(row, "detail")?,
+        prev_mac: get(row, "prev_mac")?,
+        mac: get(row, "mac")?,
+    })
+}

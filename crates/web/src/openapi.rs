@@ -1,0 +1,33 @@
+//! The OpenAPI document at `/api/openapi.json`, assembled from the `#[utoipa::path]` annotations beside
+//! each handler.
+
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use crate::routes::{accounts, audit, auth, calendar, orgs, security, tokens};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "firelaw 消防监督执法管理系统 API", description = "所有接口使用 Bearer 令牌（Authorization: Bearer flw_…）。错误响应体为 {\"error\": {\"code\", \"message\", \"field\"}}，message 为中文。"),
+    paths(
+        auth::api_token, auth::api_me,
+        tokens::api_list, tokens::api_create, tokens::api_revoke,
+        orgs::api_list, orgs::api_get, orgs::api_create, orgs::api_update,
+        accounts::api_list, accounts::api_create, accounts::api_get, accounts::api_update,
+        accounts::api_reset, accounts::api_unlock, accounts::api_grants, accounts::api_grant, accounts::api_revoke,
+        security::api_get, security::api_put,
+        audit::api_search,
+        calendar::api_deadline, calendar::api_year, calendar::api_put_year, calendar::api_put_day, calendar::api_delete_day,
+    ),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+/// The document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let components = doc.components.get_or_insert_with(Default::default);
+    components
+        .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    doc
+}

@@ -1,0 +1,47 @@
+//! Routes, one module per resource. Each module's `router()` holds both its pages and its JSON API; both
+//! call the same service.
+
+use axum::Router;
+use axum::middleware;
+
+use crate::AppState;
+
+pub mod accounts;
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod home;
+pub mod orgs;
+pub mod security;
+pub mod system;
+pub mod tokens;
+
+/// All routes.
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .merge(auth::pages())
+        .merge(home::pages())
+        .merge(orgs::pages())
+        .merge(accounts::pages())
+        .merge(security::pages())
+        .merge(audit::pages())
+        .merge(calendar::pages())
+        .merge(tokens::pages())
+        .layer(middleware::from_fn(crate::request::render_page_errors));
+    let api = Router::new()
+        .merge(auth::api())
+        .merge(orgs::api())
+        .merge(accounts::api())
+        .merge(security::api())
+        .merge(audit::api())
+        .merge(calendar::api())
+        .merge(tokens::api());
+    Router::new()
+        .merge(pages)
+        .merge(api)
+        .merge(system::router())
+        .merge(assets::router())
+        .fallback(system::not_found)
+        .with_state(state)
+}

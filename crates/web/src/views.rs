@@ -1,0 +1,119 @@
+//! What every page shares: the layout (title, navigation, the user bar, the CSRF token), and small
+//! rendering helpers. Navigation shows only what the user's roles can reach; it is a convenience, not a
+//! check: the services decide access.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Html;
+use domain::authz::{Actor, Perm};
+use domain::time::Timestamp;
+
+use crate::request::AuthInfo;
+
+/// One navigation entry.
+pub struct NavItem {
+    /// Target.
+    pub href: &'static str,
+    /// Chinese label.
+    pub label: &'static str,
+    /// The current section.
+    pub active: bool,
+}
+
+/// The user bar.
+pub struct UserBar {
+    /// Name.
+    pub name: String,
+    /// Login name.
+    pub username: String,
+    /// Own org.
+    pub org: String,
+}
+
+/// Everything the base template needs.
+pub struct Layout {
+    /// Page title.
+    pub title: String,
+    /// CSRF token for forms and htmx.
+    pub csrf: String,
+    /// The user, when logged in.
+    pub user: Option<UserBar>,
+    /// Navigation.
+    pub nav: Vec<NavItem>,
+}
+
+impl Layout {
+    /// The layout for a page in section `active` (an href of the navigation).
+    pub fn new(auth: Option<&AuthInfo>, title: impl Into<String>, active: &str) -> Layout {
+        let (user, nav) = match auth {
+            None => (None, Vec::new()),
+            Some(a) => (
+                Some(UserBar {
+                    name: a.actor.display_name.clone(),
+                    username: a.actor.username.clone(),
+                    org: org_name_of(&a.actor),
+                }),
+                nav_for(&a.actor, active),
+            ),
+        };
+        Layout { title: title.into(), csrf: auth.map(|a| a.csrf_token.clone()).unwrap_or_default(), user, nav }
+    }
+}
+
+fn org_name_of(actor: &Actor) -> String {
+    actor.grants.iter().find(|g| g.org_id == actor.org_id).map(|g| g.org_name.clone()).unwrap_or_default()
+}
+
+fn nav_for(actor: &Actor, active: &str) -> Vec<NavItem> {
+    let items: [(&'static str, &'static str, Option<Perm>); 7] = [
+        ("/", "工作台", None),
+        ("/admin/orgs", "机构管理", Some(Perm::OrgManage)),
+        ("/admin/accounts", "账户管理", Some(Perm::AccountRead)),
+        ("/security/policy", "安全策略", Some(Perm::PolicyManage)),
+        ("/audit", "审计日志", Some(Perm::AuditRead)),
+        ("/calendar", "工作日历", None),
+        ("/tokens", "接口令牌", None),
+    ];
+    items
+        .into_iter()
+        .filter(|(_, _, perm)| perm.is_none_or(|p| actor.has_anywhere(p)))
+        .map(|(href, label, _)| NavItem { href, label, active: href == active })
+        .collect()
+}
+
+/// `2026-02-12 09:30:00` (Beijing time), or `—`.
+pub fn when(t: Option<Timestamp>) -> String {
+    t.map(|t| t.to_local_string()).unwrap_or_else(|| "—".into())
+}
+
+#[derive(Template)]
+#[template(path = "_alert.html")]
+struct Alert<'a> {
+    kind: &'a str,
+    message: &'a str,
+    detail: Option<&'a str>,
+}
+
+/// A message box for the page's message area (htmx swaps it into `#flash`).
+pub fn alert_fragment(kind: &str, message: &str) -> Html<String> {
+    Html(Alert { kind, message, detail: None }.render().unwrap_or_default())
+}
+
+/// A message box with a secret shown once (initial passwords, API tokens).
+pub fn secret_fragment(message: &str, secret: &str) -> Html<String> {
+    Html(Alert { kind: "secret", message, detail: Some(secret) }.render().unwrap_or_default())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    l: Layout,
+    status: u16,
+    message: &'a str,
+}
+
+/// A whole page for an error outside htmx.
+pub fn error_page(auth: Option<&AuthInfo>, status: StatusCode, message: &str) -> Html<String> {
+    let page = ErrorPage { l: Layout::new(auth, "出错了", ""), status: status.as_u16(), message };
+    Html(page.render().unwrap_or_else(|_| message.to_string()))
+}
