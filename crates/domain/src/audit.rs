@@ -373,6 +373,20 @@ pub mod actions {
         }
     }
 
+    /// Chinese name of an object type.
+    pub fn object_label(object_type: &str) -> &'static str {
+        match object_type {
+            "account" => "账户",
+            "org" => "机构",
+            "setting" => "设置",
+            "api_token" => "接口令牌",
+            "calendar_day" => "节假日",
+            "calendar_year" => "年度日历",
+            "audit_log" => "审计日志",
+            _ => "其他",
+        }
+    }
+
     /// All codes, for the search form.
     pub const ALL: [&str; 21] = [
         LOGIN,

@@ -73,8 +73,10 @@ impl Services {
     async fn check_credentials(&self, ctx: &Ctx, username: &str, password: &str) -> Result<(Account, bool)> {
         let now = ctx.now;
         let tried: String = username.trim().chars().take(64).collect();
-        let failed = |reason: &str| {
-            ctx.event(actions::LOGIN_FAILED, "account", "").actor_name(tried.clone()).outcome(Outcome::Failure, reason)
+        let failed = |reason: &str, account_id: &str| {
+            ctx.event(actions::LOGIN_FAILED, "account", account_id)
+                .actor_name(tried.clone())
+                .outcome(Outcome::Failure, reason)
         };
         let creds = match Username::parse(username) {
             Ok(name) => self.store.credentials(name.as_str()).await?,
@@ -83,13 +85,13 @@ impl Services {
         let Some(creds) = creds else {
             // Spend the same time as a real check.
             let _ = self.crypto.verify_password(password, DUMMY_HASH).await;
-            self.store.commit(UnitOfWork { changes: vec![], audit: vec![failed("用户名不存在")] }).await?;
+            self.store.commit(UnitOfWork { changes: vec![], audit: vec![failed("用户名不存在", "")] }).await?;
             return Err(DomainError::BadCredentials);
         };
         let account = creds.account;
         let uid = account.id.clone();
         if let Some(until) = account.locked_until.filter(|t| *t > now) {
-            let ev = failed("账户锁定期间尝试登录").actor_id(uid);
+            let ev = failed("账户锁定期间尝试登录", &uid).actor_id(uid);
             self.store.commit(UnitOfWork { changes: vec![], audit: vec![ev] }).await?;
             return Err(DomainError::Locked { until });
         }
@@ -109,7 +111,7 @@ impl Services {
                 lock_until,
                 lock_audit: Box::new(lock_audit),
             };
-            let ev = failed("密码错误").actor_id(uid.clone()).detail(serde_json::json!({ "account_id": uid }));
+            let ev = failed("密码错误", &uid).actor_id(uid.clone());
             let done = self.store.commit(UnitOfWork::one(change, ev)).await?;
             return match done.locked_until {
                 Some(until) => Err(DomainError::Locked { until }),
@@ -117,14 +119,21 @@ impl Services {
             };
         }
         if account.status != AccountStatus::Active {
-            self.store.commit(UnitOfWork { changes: vec![], audit: vec![failed("账户已停用").actor_id(uid)] }).await?;
+            self.store
+                .commit(UnitOfWork {
+                    changes: vec![], audit: vec![failed("账户已停用", &uid).actor_id(uid.clone())]
+                })
+                .await?;
             return Err(DomainError::Rule("账户已停用，请联系系统管理员".into()));
         }
         if account.must_change_password
             && account.password_changed_at.is_some_and(|t| t.plus_hours(INITIAL_PASSWORD_HOURS) <= now)
         {
             self.store
-                .commit(UnitOfWork { changes: vec![], audit: vec![failed("初始密码已过期").actor_id(uid)] })
+                .commit(UnitOfWork {
+                    changes: vec![],
+                    audit: vec![failed("初始密码已过期", &uid).actor_id(uid.clone())],
+                })
                 .await?;
             return Err(DomainError::Rule("初始密码已超过72小时未使用而失效，请联系系统管理员重置".into()));
         }

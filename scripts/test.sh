@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The one test command (README, CI): formatting, lints, unit tests, the integration suite on SQLite and on
+# a real PostgreSQL server, and the browser tests in Debian's Chromium. It installs and starts what it
+# needs (Debian packages, the PostgreSQL cluster, the npm packages), so it passes on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+echo "==> starting PostgreSQL"
+pgver=$(ls /usr/lib/postgresql | sort -V | tail -1)
+if ! pg_lsclusters -h 2>/dev/null | grep -q "^$pgver main"; then
+  as_root pg_createcluster "$pgver" main >/dev/null
+fi
+as_root pg_ctlcluster "$pgver" main start 2>/dev/null || true
+for _ in $(seq 1 30); do
+  as_root su postgres -c "pg_isready -q" && break
+  sleep 1
+done
+pg_port=$(pg_lsclusters -h | awk -v v="$pgver" '$1 == v && $2 == "main" {print $3}')
+as_root su postgres -c "psql -q -p $pg_port -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'firelaw_test'\"" | grep -q 1 ||
+  as_root su postgres -c "psql -q -p $pg_port -c \"CREATE ROLE firelaw_test LOGIN CREATEDB PASSWORD 'firelaw_test'\""
+pg_url="postgres://firelaw_test:firelaw_test@127.0.0.1:$pg_port/postgres"
+
+echo "==> cargo fmt"
+cargo fmt --all -- --check
+echo "==> cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "==> unit and integration tests (SQLite)"
+cargo test --workspace
+
+echo "==> integration tests (PostgreSQL $pgver)"
+TEST_DATABASE_URL="$pg_url" cargo test -p firelaw --test api
+
+echo "==> browser tests (Playwright + Chromium)"
+cargo build -p firelaw
+(cd e2e && npm ci --no-audit --no-fund --silent && npm test)
