@@ -308,10 +308,11 @@ pub trait Store: Send + Sync {
     /// A grant by id, with its account id.
     async fn grant(&self, id: &str) -> Result<Option<(String, Grant)>>;
 
-    /// A session by token digest.
-    async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>>;
-    /// An API token by digest.
-    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>>;
+    /// A session by token digest, with its account and the account's grants: what every page request
+    /// needs, in one query.
+    async fn session_actor(&self, id_hash: &str) -> Result<Option<(SessionRecord, Account, Vec<Grant>)>>;
+    /// An API token by digest, with its account and grants, in one query.
+    async fn token_actor(&self, token_hash: &str) -> Result<Option<(ApiToken, Account, Vec<Grant>)>>;
     /// API tokens of an account.
     async fn api_tokens_of(&self, user_id: &str) -> Result<Vec<ApiToken>>;
 

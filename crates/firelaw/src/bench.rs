@@ -9,14 +9,11 @@
 //! Machines are noisy, so the figure that matters is the ratio (b)/(a), both measured here and now.
 
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use domain::time::SystemClock;
-use sqlx::ConnectOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 use crate::{Application, Config};
 
@@ -63,17 +60,14 @@ pub async fn run(seconds: u64, clients: usize, database_url: Option<String>) -> 
 }
 
 async fn raw_inserts(dir: &std::path::Path, duration: Duration) -> anyhow::Result<f64> {
-    let url = crate::sqlite_url(&dir.join("raw.db"));
-    let mut conn = SqliteConnectOptions::from_str(&url)?
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .connect()
-        .await?;
-    sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)").execute(&mut conn).await?;
+    // The same settings as the application's own connections: WAL, synchronous=FULL.
+    let conn = store::engine::sqlite::open(&dir.join("raw.db"))?;
+    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")?;
+    let mut stmt = conn.prepare("INSERT INTO t (v) VALUES (?1)")?;
     let start = Instant::now();
     let mut n: u64 = 0;
     while start.elapsed() < duration {
-        sqlx::query("INSERT INTO t (v) VALUES ($1)").bind(format!("row {n}")).execute(&mut conn).await?;
+        stmt.execute([format!("row {n}")])?;
         n += 1;
     }
     Ok(n as f64 / start.elapsed().as_secs_f64())
@@ -99,22 +93,21 @@ async fn http_writes(
     let password = "Bench-Password-2026";
     app.services.load_demo(&ctx, password).await?;
     let (_, token) = app.services.token_by_password(&ctx, "sysadmin", password, "bench", 1).await?;
+    let actor = app.services.authenticate_bearer(&token).await?;
+    let brigade = app
+        .services
+        .list_orgs(&domain::audit::Ctx { actor: Some(actor), ..ctx })
+        .await?
+        .into_iter()
+        .find(|o| o.level == domain::org::OrgLevel::Brigade)
+        .context("demo has a brigade")?
+        .id
+        .0;
     let server = tokio::spawn(app.run_until_stopped());
 
-    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
-    let base = format!("http://{addr}");
-    let orgs: serde_json::Value =
-        client.get(format!("{base}/api/v1/orgs")).bearer_auth(&token).send().await?.error_for_status()?.json().await?;
-    let brigade = orgs
-        .as_array()
-        .and_then(|a| a.iter().find(|o| o["level"] == "brigade"))
-        .and_then(|o| o["id"].as_str())
-        .context("demo has a brigade")?
-        .to_string();
-
     // Warm-up: connections, prepared statements, page cache.
-    let _ = drive(&client, &base, &token, &brigade, clients, Duration::from_millis(1000), "预热").await;
-    let (ok, errors, mut latencies, elapsed) = drive(&client, &base, &token, &brigade, clients, duration, "压测").await;
+    let _ = drive(addr, &token, &brigade, clients, Duration::from_millis(1000), "预热").await;
+    let (ok, errors, mut latencies, elapsed) = drive(addr, &token, &brigade, clients, duration, "压测").await;
     server.abort();
     latencies.sort_unstable();
     let pct = |p: f64| -> f64 {
@@ -133,9 +126,11 @@ async fn http_writes(
     })
 }
 
+/// `clients` connections, each sending one request after the other for `duration`. A plain HTTP/1.1 client
+/// (hyper's connection API): the load generator shares the two cores with the server, so it should cost
+/// as little as possible.
 async fn drive(
-    client: &reqwest::Client,
-    base: &str,
+    addr: SocketAddr,
     token: &str,
     parent: &str,
     clients: usize,
@@ -145,24 +140,48 @@ async fn drive(
     let start = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let client = client.clone();
-        let url = format!("{base}/api/v1/orgs");
-        let token = token.to_string();
+        let auth = format!("Bearer {token}");
         let parent = parent.to_string();
         let tag = tag.to_string();
         tasks.push(tokio::spawn(async move {
             let (mut ok, mut err, mut lat) = (0u64, 0u64, Vec::new());
+            let Ok(stream) = tokio::net::TcpStream::connect(addr).await else { return (0, 1, lat) };
+            let _ = stream.set_nodelay(true);
+            let Ok((mut sender, conn)) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await
+            else {
+                return (0, 1, lat);
+            };
+            tokio::spawn(conn);
             let mut i = 0u64;
             while start.elapsed() < duration {
                 let body =
                     serde_json::json!({ "parent_id": parent, "name": format!("{tag}站{c}-{i}"), "level": "station" });
+                let req = hyper::Request::post("/api/v1/orgs")
+                    .header("host", addr.to_string())
+                    .header("authorization", &auth)
+                    .header("content-type", "application/json")
+                    .body(http_body_util::Full::new(hyper::body::Bytes::from(body.to_string())));
+                let Ok(req) = req else { break };
                 let t = Instant::now();
-                match client.post(&url).bearer_auth(&token).json(&body).send().await {
-                    Ok(r) if r.status().as_u16() == 201 => {
+                let sent = async {
+                    sender.ready().await?;
+                    let resp = sender.send_request(req).await?;
+                    let status = resp.status();
+                    http_body_util::BodyExt::collect(resp.into_body()).await?;
+                    Ok::<_, hyper::Error>(status)
+                }
+                .await;
+                match sent {
+                    Ok(s) if s.as_u16() == 201 => {
                         ok += 1;
                         lat.push(t.elapsed());
                     }
-                    _ => err += 1,
+                    Ok(_) => err += 1,
+                    Err(_) => {
+                        err += 1;
+                        break;
+                    }
                 }
                 i += 1;
             }

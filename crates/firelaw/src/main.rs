@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+// mimalloc: requests allocate many small short-lived buffers, and glibc malloc showed up as a tenth of the
+// CPU time under load.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = firelaw::cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -4,13 +4,13 @@
 //! millisecond timestamps, TEXT ids, `ON CONFLICT … DO UPDATE`), executed through sqlx's `Any` driver.
 //! Reads go to a small pool; every write goes through the [`writer`] (group commit, audit chain).
 
+pub mod engine;
 pub mod error;
 pub mod migrate;
 pub mod rows;
 pub mod writer;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, LazyLock};
 
 use chrono::NaiveDate;
 use domain::account::Account;
@@ -20,11 +20,7 @@ use domain::calendar::CalendarDay;
 use domain::org::{Org, OrgId, OrgPath};
 use domain::ports::{ApiToken, AuditQuery, Committed, Credentials, CryptoProvider, SessionRecord, Store, UnitOfWork};
 use domain::{DomainError, Result};
-use sqlx::any::{AnyArguments, AnyPoolOptions};
-use sqlx::query::Query;
-use sqlx::{Any, AnyPool, AssertSqlSafe, Executor};
-
-use error::DbResult;
+use engine::{Conn, Rows, Value};
 pub use writer::Writer;
 
 /// Which engine a URL points at.
@@ -58,36 +54,34 @@ pub enum StoreError {
     /// The engine is not durable enough for enforcement records.
     #[error("{0}")]
     NotDurable(String),
-    /// The database said no.
+    /// SQLite said no.
     #[error("数据库错误：{0}")]
-    Database(#[from] sqlx::Error),
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL said no.
+    #[error("数据库错误：{0}")]
+    Postgres(#[from] sqlx::Error),
+    /// A query failed.
+    #[error("数据库错误：{0}")]
+    Domain(#[from] DomainError),
 }
 
-/// Pool options with the per-connection settings each engine needs.
-pub(crate) fn pool_options(backend: Backend, options: AnyPoolOptions) -> AnyPoolOptions {
-    options.acquire_timeout(Duration::from_secs(30)).after_connect(move |conn, _| {
-        Box::pin(async move {
-            if backend == Backend::Sqlite {
-                // WAL for concurrent readers; FULL so that a commit survives power loss (WAL with NORMAL may
-                // lose the last commits); secure_delete so deleted personal data is overwritten (等保 §8.1.4.8).
-                conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;",
-                )
-                .await?;
-            }
-            Ok(())
-        })
-    })
+/// How reads reach the engine.
+enum Reads {
+    Sqlite(engine::sqlite::Readers),
+    Postgres(sqlx::PgPool),
 }
 
-/// The database: a read pool and the writer.
+/// The database: reads, and the writer.
 #[derive(Clone)]
 pub struct Db {
-    pool: AnyPool,
+    reads: Arc<Reads>,
     backend: Backend,
     writer: Writer,
 }
+
+/// Read connections for SQLite. Reads run on the calling thread; a few connections are enough for the
+/// runtime's worker threads.
+const SQLITE_READERS: usize = 4;
 
 impl Db {
     /// Connects, checks durability settings, applies migrations and starts the writer.
@@ -96,20 +90,36 @@ impl Db {
         crypto: Arc<dyn CryptoProvider>,
         now_ms: i64,
     ) -> std::result::Result<Db, StoreError> {
-        sqlx::any::install_default_drivers();
         let backend = Backend::of(url)?;
-        let max = match backend {
-            Backend::Sqlite => 4,
-            Backend::Postgres => 8,
-        };
-        let pool = pool_options(backend, AnyPoolOptions::new().max_connections(max)).connect(url).await?;
-        {
-            let mut conn = pool.acquire().await?;
-            check_durability(&mut conn, backend).await?;
-            migrate::run(&mut conn, backend, now_ms).await?;
+        match backend {
+            Backend::Sqlite => {
+                let path = engine::sqlite::path_of(url);
+                {
+                    let conn = engine::sqlite::open(&path)?;
+                    check_sqlite_durability(&conn)?;
+                    let mut c = engine::sqlite::WriteConn(&conn);
+                    migrate::run(&mut c, backend, now_ms).await?;
+                }
+                let reads = engine::sqlite::Readers::open(&path, SQLITE_READERS)?;
+                let writer = Writer::start_sqlite(path, crypto)?;
+                Ok(Db { reads: Arc::new(Reads::Sqlite(reads)), backend, writer })
+            }
+            Backend::Postgres => {
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(std::time::Duration::from_secs(30))
+                    .connect(url)
+                    .await?;
+                {
+                    let mut conn = pool.acquire().await?;
+                    let mut c = engine::postgres::PgConn(&mut conn);
+                    check_postgres_durability(&mut c).await?;
+                    migrate::run(&mut c, backend, now_ms).await?;
+                }
+                let writer = Writer::start_postgres(url, crypto).await?;
+                Ok(Db { reads: Arc::new(Reads::Postgres(pool)), backend, writer })
+            }
         }
-        let writer = Writer::start(url, backend, crypto).await?;
-        Ok(Db { pool, backend, writer })
     }
 
     /// The engine.
@@ -117,35 +127,57 @@ impl Db {
         self.backend
     }
 
-    /// The read pool, for maintenance commands and tests that must reach past the application.
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    /// Runs a query on a read connection.
+    pub async fn query(&self, sql: &str, params: Vec<Value>) -> Result<Rows> {
+        match self.reads.as_ref() {
+            Reads::Sqlite(r) => r.with(|c| engine::sqlite::query(c, sql, &params)),
+            Reads::Postgres(p) => engine::postgres::query(p, sql, params).await,
+        }
+    }
+
+    /// Runs raw statements outside the writer: for maintenance commands and for tests that must reach past
+    /// the application (as someone with database access could).
+    pub async fn exec_raw(&self, sql: &str) -> Result<()> {
+        match self.reads.as_ref() {
+            Reads::Sqlite(r) => r.with(|c| c.execute_batch(sql).map_err(error::sqlite)),
+            Reads::Postgres(p) => {
+                let mut conn = p.acquire().await.map_err(error::postgres)?;
+                engine::postgres::PgConn(&mut conn).batch(sql).await
+            }
+        }
+    }
+
+    /// The single integer a query returns.
+    pub async fn scalar(&self, sql: &str) -> Result<i64> {
+        let rows = self.query(sql, vec![]).await?;
+        let row = rows.first().ok_or_else(|| DomainError::internal("no row"))?;
+        let v: Option<i64> = row.get_first()?;
+        Ok(v.unwrap_or(0))
     }
 }
 
 /// Refuses an engine configured so that an acknowledged commit could be lost (invariant 1 of the
 /// reliability checklist).
-async fn check_durability(conn: &mut sqlx::AnyConnection, backend: Backend) -> std::result::Result<(), StoreError> {
-    match backend {
-        Backend::Sqlite => {
-            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await?;
-            let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
-            if sync != 2 || !journal.eq_ignore_ascii_case("wal") {
-                return Err(StoreError::NotDurable(format!(
-                    "SQLite 须为 WAL 模式且 synchronous=FULL（当前 journal_mode={journal}，synchronous={sync}），拒绝启动"
-                )));
-            }
-        }
-        Backend::Postgres => {
-            let v: String =
-                sqlx::query_scalar("SELECT current_setting('synchronous_commit')").fetch_one(&mut *conn).await?;
-            let fsync: String = sqlx::query_scalar("SELECT current_setting('fsync')").fetch_one(&mut *conn).await?;
-            if v == "off" || fsync == "off" {
-                return Err(StoreError::NotDurable(format!(
-                    "PostgreSQL 的 synchronous_commit（{v}）或 fsync（{fsync}）已关闭，已确认的写入可能丢失，拒绝启动"
-                )));
-            }
-        }
+fn check_sqlite_durability(conn: &rusqlite::Connection) -> std::result::Result<(), StoreError> {
+    let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+    let journal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    if sync != 2 || !journal.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::NotDurable(format!(
+            "SQLite 须为 WAL 模式且 synchronous=FULL（当前 journal_mode={journal}，synchronous={sync}），拒绝启动"
+        )));
+    }
+    Ok(())
+}
+
+async fn check_postgres_durability<C: Conn>(c: &mut C) -> std::result::Result<(), StoreError> {
+    let rows =
+        c.query("SELECT current_setting('synchronous_commit') AS s, current_setting('fsync') AS f", vec![]).await?;
+    let row = rows.first().ok_or_else(|| StoreError::Config("无法读取 PostgreSQL 设置".into()))?;
+    let (s, f): (String, String) = (row.get("s")?, row.get("f")?);
+    if s == "off" || f == "off" {
+        return Err(StoreError::NotDurable(format!(
+            "PostgreSQL 的 synchronous_commit（{s}）或 fsync（{f}）已关闭，已确认的写入可能丢失，拒绝启动"
+        )));
     }
     Ok(())
 }
@@ -156,16 +188,26 @@ fn scope_clause(column: &str, scopes: &[OrgPath], first: usize) -> String {
     format!("({})", parts.join(" OR "))
 }
 
-fn bind_scopes<'q>(mut q: Query<'q, Any, AnyArguments>, scopes: &[OrgPath]) -> Query<'q, Any, AnyArguments> {
-    for s in scopes {
-        q = q.bind(format!("{}%", s.as_str()));
-    }
-    q
+fn scope_params(scopes: &[OrgPath]) -> Vec<Value> {
+    scopes.iter().map(|s| Value::Text(format!("{}%", s.as_str()))).collect()
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+// Joined lookups compare the key as `CAST($1 AS TEXT)`: with a bare parameter, SQLite's planner marks the
+// statement to be re-prepared at every new binding (the value might change the plan), so the statement
+// cache would not help and every request would parse and plan the query again. The cast changes nothing
+// on PostgreSQL.
+
+fn one<T>(rows: &Rows, f: impl FnOnce(&engine::Row<'_>) -> Result<T>) -> Result<Option<T>> {
+    rows.first().map(|r| f(&r)).transpose()
+}
+
+fn all<T>(rows: &Rows, f: impl Fn(&engine::Row<'_>) -> Result<T>) -> Result<Vec<T>> {
+    rows.iter().map(|r| f(&r)).collect()
 }
 
 #[async_trait::async_trait]
@@ -175,9 +217,9 @@ impl Store for Db {
     }
 
     async fn org(&self, id: &OrgId) -> Result<Option<Org>> {
-        let sql = format!("SELECT {} FROM orgs o WHERE o.id = $1", rows::ORG_COLUMNS);
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(&id.0).fetch_optional(&self.pool).await.db()?;
-        row.as_ref().map(rows::org).transpose()
+        static SQL: LazyLock<String> =
+            LazyLock::new(|| format!("SELECT {} FROM orgs o WHERE o.id = $1", rows::ORG_COLUMNS));
+        one(&self.query(&SQL, params![&id.0]).await?, rows::org)
     }
 
     async fn orgs_in(&self, scopes: &[OrgPath]) -> Result<Vec<Org>> {
@@ -189,36 +231,31 @@ impl Store for Db {
             rows::ORG_COLUMNS,
             scope_clause("o.path", scopes, 1)
         );
-        let found = bind_scopes(sqlx::query(AssertSqlSafe(sql)), scopes).fetch_all(&self.pool).await.db()?;
-        let mut orgs: Vec<Org> = found.iter().map(rows::org).collect::<Result<_>>()?;
+        let mut orgs = all(&self.query(&sql, scope_params(scopes)).await?, rows::org)?;
         sort_tree(&mut orgs);
         Ok(orgs)
     }
 
     async fn org_count(&self) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs").fetch_one(&self.pool).await.db()?;
-        Ok(n as u64)
+        Ok(self.scalar("SELECT COUNT(*) FROM orgs").await? as u64)
     }
 
     async fn account(&self, id: &str) -> Result<Option<Account>> {
-        let sql =
-            format!("SELECT {} FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.id = $1", rows::ACCOUNT_COLUMNS);
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.db()?;
-        row.as_ref().map(rows::account).transpose()
+        let sql = format!(
+            "SELECT {} FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.id = CAST($1 AS TEXT)",
+            rows::ACCOUNT_COLUMNS
+        );
+        one(&self.query(&sql, params![id]).await?, rows::account)
     }
 
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
         let sql = format!(
-            "SELECT {}, a.password_hash FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.username = $1",
+            "SELECT {}, a.password_hash FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.username = CAST($1 AS TEXT)",
             rows::ACCOUNT_COLUMNS
         );
-        let row = sqlx::query(AssertSqlSafe(sql)).bind(username).fetch_optional(&self.pool).await.db()?;
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                Ok(Some(Credentials { account: rows::account(&r)?, password_hash: rows::get(&r, "password_hash")? }))
-            }
-        }
+        one(&self.query(&sql, params![username]).await?, |r| {
+            Ok(Credentials { account: rows::account(r)?, password_hash: r.get("password_hash")? })
+        })
     }
 
     async fn accounts_in(&self, scopes: &[OrgPath], search: Option<&str>) -> Result<Vec<Account>> {
@@ -230,136 +267,126 @@ impl Store for Db {
             rows::ACCOUNT_COLUMNS,
             scope_clause("o.path", scopes, 1)
         );
-        let n = scopes.len() + 1;
-        if search.is_some() {
+        let mut p = scope_params(scopes);
+        if let Some(s) = search {
+            let n = scopes.len() + 1;
             sql.push_str(&format!(
                 " AND (LOWER(a.username) LIKE ${n} ESCAPE '\\' OR a.display_name LIKE ${n} ESCAPE '\\' OR a.certificate_no LIKE ${n} ESCAPE '\\')"
             ));
+            p.push(Value::Text(format!("%{}%", like_escape(&s.to_lowercase()))));
         }
         sql.push_str(" ORDER BY o.path, a.username LIMIT 1000");
-        let mut q = bind_scopes(sqlx::query(AssertSqlSafe(sql)), scopes);
-        if let Some(s) = search {
-            q = q.bind(format!("%{}%", like_escape(&s.to_lowercase())));
-        }
-        let found = q.fetch_all(&self.pool).await.db()?;
-        found.iter().map(rows::account).collect()
+        all(&self.query(&sql, p).await?, rows::account)
     }
 
     async fn account_count(&self) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&self.pool).await.db()?;
-        Ok(n as u64)
+        Ok(self.scalar("SELECT COUNT(*) FROM accounts").await? as u64)
     }
 
     async fn password_history(&self, user_id: &str, n: u32) -> Result<Vec<String>> {
-        sqlx::query_scalar("SELECT hash FROM password_history WHERE account_id = $1 ORDER BY created_at DESC LIMIT $2")
-            .bind(user_id)
-            .bind(i64::from(n))
-            .fetch_all(&self.pool)
-            .await
-            .db()
+        let found = self
+            .query(
+                "SELECT hash FROM password_history WHERE account_id = $1 ORDER BY created_at DESC LIMIT $2",
+                params![user_id, i64::from(n)],
+            )
+            .await?;
+        all(&found, |r| r.get("hash"))
     }
 
     async fn grants_of(&self, user_id: &str) -> Result<Vec<Grant>> {
-        let found = sqlx::query(
-            "SELECT g.id, g.role, g.org_id, o.path AS org_path, o.name AS org_name FROM role_grants g \
-             JOIN orgs o ON o.id = g.org_id WHERE g.account_id = $1 ORDER BY g.role, o.path",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await
-        .db()?;
-        found.iter().map(rows::grant).collect()
+        let found = self
+            .query(
+                "SELECT g.id, g.role, g.org_id, o.path AS org_path, o.name AS org_name FROM role_grants g \
+                 JOIN orgs o ON o.id = g.org_id WHERE g.account_id = CAST($1 AS TEXT) ORDER BY g.role, o.path",
+                params![user_id],
+            )
+            .await?;
+        all(&found, rows::grant)
     }
 
     async fn grant(&self, id: &str) -> Result<Option<(String, Grant)>> {
-        let row = sqlx::query(
-            "SELECT g.id, g.account_id, g.role, g.org_id, o.path AS org_path, o.name AS org_name FROM role_grants g \
-             JOIN orgs o ON o.id = g.org_id WHERE g.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .db()?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some((rows::get(&r, "account_id")?, rows::grant(&r)?))),
-        }
+        let found = self
+            .query(
+                "SELECT g.id, g.account_id, g.role, g.org_id, o.path AS org_path, o.name AS org_name FROM role_grants g \
+                 JOIN orgs o ON o.id = g.org_id WHERE g.id = CAST($1 AS TEXT)",
+                params![id],
+            )
+            .await?;
+        one(&found, |r| Ok((r.get("account_id")?, rows::grant(r)?)))
     }
 
-    async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>> {
-        let row = sqlx::query(
-            "SELECT id_hash, account_id, csrf_token, created_at, last_seen_at, ip, user_agent FROM sessions WHERE id_hash = $1",
-        )
-        .bind(id_hash)
-        .fetch_optional(&self.pool)
-        .await
-        .db()?;
-        row.as_ref().map(rows::session).transpose()
+    async fn session_actor(&self, id_hash: &str) -> Result<Option<(SessionRecord, Account, Vec<Grant>)>> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT s.id_hash, s.account_id, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.ip, s.user_agent, \
+             {}, {} FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN orgs o ON o.id = a.org_id {} WHERE s.id_hash = CAST($1 AS TEXT)",
+                rows::ACCOUNT_COLUMNS,
+                rows::JOINED_GRANT_COLUMNS,
+                rows::JOINED_GRANTS
+            )
+        });
+        let found = self.query(&SQL, params![id_hash]).await?;
+        let Some(first) = found.first() else { return Ok(None) };
+        Ok(Some((rows::session(&first)?, rows::account(&first)?, rows::joined_grants(&found)?)))
     }
 
-    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        let row = sqlx::query(
-            "SELECT id, account_id, name, token_hash, created_at, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await
-        .db()?;
-        row.as_ref().map(rows::api_token).transpose()
+    async fn token_actor(&self, token_hash: &str) -> Result<Option<(ApiToken, Account, Vec<Grant>)>> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT t.id AS t_id, t.account_id, t.name AS t_name, t.token_hash, t.created_at AS t_created_at, t.expires_at, \
+             t.revoked_at, {}, {} FROM api_tokens t JOIN accounts a ON a.id = t.account_id JOIN orgs o ON o.id = a.org_id {} \
+             WHERE t.token_hash = CAST($1 AS TEXT)",
+                rows::ACCOUNT_COLUMNS,
+                rows::JOINED_GRANT_COLUMNS,
+                rows::JOINED_GRANTS
+            )
+        });
+        let found = self.query(&SQL, params![token_hash]).await?;
+        let Some(first) = found.first() else { return Ok(None) };
+        Ok(Some((rows::joined_token(&first)?, rows::account(&first)?, rows::joined_grants(&found)?)))
     }
 
     async fn api_tokens_of(&self, user_id: &str) -> Result<Vec<ApiToken>> {
-        let found = sqlx::query(
-            "SELECT id, account_id, name, token_hash, created_at, expires_at, revoked_at FROM api_tokens \
-             WHERE account_id = $1 ORDER BY created_at DESC",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await
-        .db()?;
-        found.iter().map(rows::api_token).collect()
+        let found = self
+            .query(
+                "SELECT id, account_id, name, token_hash, created_at, expires_at, revoked_at FROM api_tokens \
+                 WHERE account_id = $1 ORDER BY created_at DESC",
+                params![user_id],
+            )
+            .await?;
+        all(&found, rows::api_token)
     }
 
     async fn setting(&self, key: &str) -> Result<Option<(String, i64)>> {
-        let row = sqlx::query("SELECT value, version FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await
-            .db()?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some((rows::get(&r, "value")?, rows::get(&r, "version")?))),
-        }
+        let found = self.query("SELECT value, version FROM settings WHERE key = $1", params![key]).await?;
+        one(&found, |r| Ok((r.get("value")?, r.get("version")?)))
     }
 
     async fn calendar_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<CalendarDay>> {
-        let found = sqlx::query("SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day")
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(&self.pool)
-            .await
-            .db()?;
-        found.iter().map(rows::calendar_day).collect()
+        let found = self
+            .query(
+                "SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day",
+                params![from.to_string(), to.to_string()],
+            )
+            .await?;
+        all(&found, rows::calendar_day)
     }
 
     async fn calendar_years(&self) -> Result<Vec<(i32, String)>> {
-        let found =
-            sqlx::query("SELECT year, source FROM calendar_years ORDER BY year").fetch_all(&self.pool).await.db()?;
-        found.iter().map(|r| Ok((rows::get::<i64>(r, "year")? as i32, rows::get(r, "source")?))).collect()
+        let found = self.query("SELECT year, source FROM calendar_years ORDER BY year", vec![]).await?;
+        all(&found, |r| Ok((r.get::<i64>("year")? as i32, r.get("source")?)))
     }
 
     async fn audit_search(&self, q: &AuditQuery) -> Result<(Vec<AuditRecord>, u64)> {
         let mut clauses: Vec<String> = Vec::new();
-        let mut ints: Vec<i64> = Vec::new();
-        let mut texts: Vec<String> = Vec::new();
-        // Integers first, then texts: placeholders must appear in ascending order for SQLite.
+        let mut p: Vec<Value> = Vec::new();
         if let Some(f) = q.from {
-            ints.push(f.0);
-            clauses.push(format!("at >= ${}", ints.len()));
+            p.push(Value::Int(f.0));
+            clauses.push(format!("at >= ${}", p.len()));
         }
         if let Some(t) = q.to {
-            ints.push(t.0);
-            clauses.push(format!("at < ${}", ints.len()));
+            p.push(Value::Int(t.0));
+            clauses.push(format!("at < ${}", p.len()));
         }
         let text_filters = [
             ("actor_name", &q.actor_name),
@@ -369,50 +396,31 @@ impl Store for Db {
         ];
         for (col, value) in text_filters {
             if let Some(v) = value {
-                texts.push(v.clone());
-                clauses.push(format!("{col} = ${}", ints.len() + texts.len()));
+                p.push(Value::Text(v.clone()));
+                clauses.push(format!("{col} = ${}", p.len()));
             }
         }
         let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
-        let count_sql = format!("SELECT COUNT(*) FROM audit_log{filter}");
-        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
-        for i in &ints {
-            count = count.bind(*i);
-        }
-        for t in &texts {
-            count = count.bind(t.clone());
-        }
-        let total = count.fetch_one(&self.pool).await.db()?;
+        let total = self.query(&format!("SELECT COUNT(*) AS n FROM audit_log{filter}"), p.clone()).await?;
+        let total: i64 = total.first().map(|r| r.get("n")).transpose()?.unwrap_or(0);
         let list_sql = format!(
             "SELECT {} FROM audit_log{filter} ORDER BY seq DESC LIMIT {} OFFSET {}",
             rows::AUDIT_COLUMNS,
             q.limit.max(1),
             q.offset
         );
-        let mut list = sqlx::query(AssertSqlSafe(list_sql));
-        for i in &ints {
-            list = list.bind(*i);
-        }
-        for t in &texts {
-            list = list.bind(t.clone());
-        }
-        let found = list.fetch_all(&self.pool).await.db()?;
-        Ok((found.iter().map(rows::audit_record).collect::<Result<_>>()?, total as u64))
+        let found = self.query(&list_sql, p).await?;
+        Ok((all(&found, rows::audit_record)?, total as u64))
     }
 
     async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditRecord>> {
         let sql = format!("SELECT {} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2", rows::AUDIT_COLUMNS);
-        let found =
-            sqlx::query(AssertSqlSafe(sql)).bind(after).bind(i64::from(limit)).fetch_all(&self.pool).await.db()?;
-        found.iter().map(rows::audit_record).collect()
+        all(&self.query(&sql, params![after, i64::from(limit)]).await?, rows::audit_record)
     }
 
     async fn audit_head(&self) -> Result<Option<(i64, String)>> {
-        let row = sqlx::query("SELECT seq, mac FROM audit_head WHERE id = 1").fetch_optional(&self.pool).await.db()?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some((rows::get(&r, "seq")?, rows::get(&r, "mac")?))),
-        }
+        let found = self.query("SELECT seq, mac FROM audit_head WHERE id = 1", vec![]).await?;
+        one(&found, |r| Ok((r.get("seq")?, r.get("mac")?)))
     }
 }
 
@@ -439,11 +447,5 @@ fn level_rank(code: &str) -> u8 {
         "brigade" => 2,
         "station" => 3,
         _ => 4,
-    }
-}
-
-impl From<StoreError> for DomainError {
-    fn from(e: StoreError) -> Self {
-        DomainError::internal(e)
     }
 }

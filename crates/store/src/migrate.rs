@@ -2,9 +2,10 @@
 //! change to the schema is a new entry at the end of [`MIGRATIONS`]. Dialect branches exist only where the
 //! engines really differ (triggers).
 
-use sqlx::{AnyConnection, AssertSqlSafe, Executor};
+use domain::Result;
 
 use crate::Backend;
+use crate::engine::Conn;
 
 /// One step.
 pub struct Migration {
@@ -211,27 +212,32 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.
-pub async fn run(conn: &mut AnyConnection, backend: Backend, now_ms: i64) -> Result<Vec<&'static str>, sqlx::Error> {
+pub(crate) async fn run<C: Conn>(conn: &mut C, backend: Backend, now_ms: i64) -> Result<Vec<&'static str>> {
     if backend == Backend::Postgres {
         // Several servers may start at once: one migrates, the others wait.
-        conn.execute("SELECT pg_advisory_lock(7261122)").await?;
+        conn.exec("SELECT pg_advisory_lock(7261122)", vec![]).await?;
     }
     let result = run_locked(conn, backend, now_ms).await;
     if backend == Backend::Postgres {
-        conn.execute("SELECT pg_advisory_unlock(7261122)").await?;
+        conn.exec("SELECT pg_advisory_unlock(7261122)", vec![]).await?;
     }
     result
 }
 
-async fn run_locked(conn: &mut AnyConnection, backend: Backend, now_ms: i64) -> Result<Vec<&'static str>, sqlx::Error> {
-    conn.execute(
+async fn run_locked<C: Conn>(conn: &mut C, backend: Backend, now_ms: i64) -> Result<Vec<&'static str>> {
+    conn.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
     )
     .await?;
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *conn).await?;
+    let applied: Vec<i64> = conn
+        .query("SELECT version FROM schema_migrations", vec![])
+        .await?
+        .iter()
+        .map(|r| r.get::<i64>("version"))
+        .collect::<Result<_>>()?;
     let mut done = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
-        conn.execute("BEGIN").await?;
+        conn.batch("BEGIN").await?;
         let step = async {
             let dialect = match backend {
                 Backend::Sqlite => m.sqlite,
@@ -239,31 +245,30 @@ async fn run_locked(conn: &mut AnyConnection, backend: Backend, now_ms: i64) -> 
             };
             for sql in [m.common, dialect] {
                 if !sql.trim().is_empty() {
-                    sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *conn).await?;
+                    conn.batch(sql).await?;
                 }
             }
             if let Some(seed) = m.seed {
                 for stmt in seed(backend) {
-                    sqlx::query(AssertSqlSafe(stmt)).execute(&mut *conn).await?;
+                    conn.exec(&stmt, vec![]).await?;
                 }
             }
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
-                .bind(now_ms)
-                .execute(&mut *conn)
-                .await?;
-            Ok::<(), sqlx::Error>(())
+            conn.exec(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                crate::params![m.version, m.name, now_ms],
+            )
+            .await?;
+            Ok::<(), domain::DomainError>(())
         }
         .await;
         match step {
             Ok(()) => {
-                conn.execute("COMMIT").await?;
+                conn.batch("COMMIT").await?;
                 tracing::info!(migration = m.name, "applied");
                 done.push(m.name);
             }
             Err(e) => {
-                let _ = conn.execute("ROLLBACK").await;
+                let _ = conn.batch("ROLLBACK").await;
                 return Err(e);
             }
         }

@@ -10,27 +10,24 @@ use domain::org::{Org, OrgId, OrgLevel, OrgName, OrgPath};
 use domain::ports::{ApiToken, SessionRecord};
 use domain::time::Timestamp;
 use domain::{DomainError, Result};
-use sqlx::Row;
-use sqlx::any::AnyRow;
+
+use crate::engine::{FromValue, Row};
 
 /// Reads a column.
-pub fn get<'r, T>(row: &'r AnyRow, col: &str) -> Result<T>
-where
-    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    row.try_get(col).map_err(|e| DomainError::internal(format!("column {col}: {e}")))
+pub fn get<T: FromValue>(row: &Row<'_>, col: &str) -> Result<T> {
+    row.get(col)
 }
 
-fn ts(row: &AnyRow, col: &str) -> Result<Timestamp> {
+fn ts(row: &Row<'_>, col: &str) -> Result<Timestamp> {
     Ok(Timestamp(get::<i64>(row, col)?))
 }
 
-fn opt_ts(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
+fn opt_ts(row: &Row<'_>, col: &str) -> Result<Option<Timestamp>> {
     Ok(get::<Option<i64>>(row, col)?.map(Timestamp))
 }
 
-/// A flag stored as 0/1 (sqlx's `Any` driver maps no SQLite boolean type, so flags are BIGINT on both engines).
-fn flag(row: &AnyRow, col: &str) -> Result<bool> {
+/// A flag stored as 0/1 (BIGINT on both engines: one type, one meaning).
+fn flag(row: &Row<'_>, col: &str) -> Result<bool> {
     Ok(get::<i64>(row, col)? != 0)
 }
 
@@ -43,7 +40,7 @@ pub const ORG_COLUMNS: &str =
     "o.id, o.parent_id, o.path, o.name, o.short_name, o.level, o.active, o.version, o.created_at";
 
 /// An org row.
-pub fn org(row: &AnyRow) -> Result<Org> {
+pub fn org(row: &Row<'_>) -> Result<Org> {
     Ok(Org {
         id: OrgId(get(row, "id")?),
         parent_id: get::<Option<String>>(row, "parent_id")?.map(OrgId),
@@ -63,7 +60,7 @@ pub const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.display_name, a.org_id, o
     a.locked_until, a.last_login_at, a.version, a.created_at";
 
 /// An account row.
-pub fn account(row: &AnyRow) -> Result<Account> {
+pub fn account(row: &Row<'_>) -> Result<Account> {
     let certificate =
         match (get::<Option<String>>(row, "certificate_no")?, get::<Option<String>>(row, "certificate_expires_on")?) {
             (Some(number), Some(exp)) => Some(Certificate { number, expires_on: date(&exp)? }),
@@ -88,7 +85,7 @@ pub fn account(row: &AnyRow) -> Result<Account> {
 }
 
 /// A grant row (grants `g` joined with their org `o`).
-pub fn grant(row: &AnyRow) -> Result<Grant> {
+pub fn grant(row: &Row<'_>) -> Result<Grant> {
     Ok(Grant {
         id: get(row, "id")?,
         role: Role::parse("role", &get::<String>(row, "role")?)?,
@@ -98,13 +95,50 @@ pub fn grant(row: &AnyRow) -> Result<Grant> {
     })
 }
 
-/// A session row.
-pub fn session(row: &AnyRow) -> Result<SessionRecord> {
+/// Grant columns when grants are LEFT JOINed to an account (`g`, with their org `go`).
+pub const JOINED_GRANT_COLUMNS: &str =
+    "g.id AS g_id, g.role AS g_role, g.org_id AS g_org_id, go.path AS g_org_path, go.name AS g_org_name";
+
+/// The join that brings an account's grants.
+pub const JOINED_GRANTS: &str = "LEFT JOIN role_grants g ON g.account_id = a.id LEFT JOIN orgs go ON go.id = g.org_id";
+
+/// The grants of rows produced with [`JOINED_GRANTS`] (one row per grant; none when `g_id` is null).
+pub fn joined_grants(found: &crate::engine::Rows) -> Result<Vec<Grant>> {
+    let mut grants = Vec::new();
+    for row in found.iter() {
+        let Some(id) = get::<Option<String>>(&row, "g_id")? else { continue };
+        grants.push(Grant {
+            id,
+            role: Role::parse("role", &get::<String>(&row, "g_role")?)?,
+            org_id: OrgId(get(&row, "g_org_id")?),
+            org_path: OrgPath::parse(&get::<String>(&row, "g_org_path")?)?,
+            org_name: get(&row, "g_org_name")?,
+        });
+    }
+    grants.sort_by(|a, b| (a.role, a.org_path.as_str()).cmp(&(b.role, b.org_path.as_str())));
+    Ok(grants)
+}
+
+/// A token joined with its account (token columns prefixed `t_`).
+pub fn joined_token(row: &Row<'_>) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: get(row, "t_id")?,
+        user_id: get(row, "account_id")?,
+        name: get(row, "t_name")?,
+        token_hash: get(row, "token_hash")?,
+        created_at: ts(row, "t_created_at")?,
+        expires_at: ts(row, "expires_at")?,
+        revoked_at: opt_ts(row, "revoked_at")?,
+    })
+}
+
+/// A session row joined with its account (`created_at` as `s_created_at`).
+pub fn session(row: &Row<'_>) -> Result<SessionRecord> {
     Ok(SessionRecord {
         id_hash: get(row, "id_hash")?,
         user_id: get(row, "account_id")?,
         csrf_token: get(row, "csrf_token")?,
-        created_at: ts(row, "created_at")?,
+        created_at: ts(row, "s_created_at")?,
         last_seen_at: ts(row, "last_seen_at")?,
         ip: get(row, "ip")?,
         user_agent: get(row, "user_agent")?,
@@ -112,7 +146,7 @@ pub fn session(row: &AnyRow) -> Result<SessionRecord> {
 }
 
 /// An API token row.
-pub fn api_token(row: &AnyRow) -> Result<ApiToken> {
+pub fn api_token(row: &Row<'_>) -> Result<ApiToken> {
     Ok(ApiToken {
         id: get(row, "id")?,
         user_id: get(row, "account_id")?,
@@ -125,7 +159,7 @@ pub fn api_token(row: &AnyRow) -> Result<ApiToken> {
 }
 
 /// A calendar exception row.
-pub fn calendar_day(row: &AnyRow) -> Result<CalendarDay> {
+pub fn calendar_day(row: &Row<'_>) -> Result<CalendarDay> {
     Ok(CalendarDay {
         date: date(&get::<String>(row, "day")?)?,
         kind: DayKind::parse(&get::<String>(row, "kind")?)?,
@@ -138,7 +172,7 @@ pub const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_name, actor_roles, org
     object_id, outcome, reason, detail, prev_mac, mac";
 
 /// An audit row.
-pub fn audit_record(row: &AnyRow) -> Result<AuditRecord> {
+pub fn audit_record(row: &Row<'_>) -> Result<AuditRecord> {
     Ok(AuditRecord {
         seq: get(row, "seq")?,
         at: get(row, "at")?,

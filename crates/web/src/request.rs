@@ -99,14 +99,27 @@ fn reject(api: bool, e: DomainError) -> Response {
 pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let api = is_api(&path);
-    let headers = req.headers().clone();
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
 
+    let headers = req.headers();
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::to_string);
+    let session_cookie = cookie(headers, cookie_name(app.config.cookie_secure)).map(str::to_string);
+    let htmx = is_htmx(headers);
+    let form = is_form(headers);
+    // Cross-site requests never write, whatever they carry (ASVS 4.2.2, 13.2.3).
+    let cross_site = headers.get("sec-fetch-site").is_some_and(|v| v == "cross-site");
+    let origin_mismatch = match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        (Some(origin), Some(host)) if origin != "null" => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
+        _ => false,
+    };
+    let header_csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
     let mut auth = None;
     if let Some(token) = bearer {
         match app.services.authenticate_bearer(&token).await {
@@ -121,13 +134,13 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
             }
             Err(e) => return reject(api, e),
         }
-    } else if let Some(token) = cookie(&headers, cookie_name(app.config.cookie_secure)) {
-        match app.services.authenticate_session(token).await {
+    } else if let Some(token) = session_cookie {
+        match app.services.authenticate_session(&token).await {
             Ok(s) => {
                 auth = Some(AuthInfo {
                     actor: s.actor,
                     via: Via::Cookie,
-                    session_token: Some(token.to_string()),
+                    session_token: Some(token),
                     csrf_token: s.session.csrf_token,
                     must_change_password: s.must_change_password,
                 })
@@ -139,27 +152,15 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
 
     let mut req = req;
     if unsafe_method {
-        // Cross-site requests never write, whatever they carry (ASVS 4.2.2, 13.2.3).
-        let cross_site = headers.get("sec-fetch-site").is_some_and(|v| v == "cross-site");
-        let origin_mismatch = match (
-            headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-            headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-        ) {
-            (Some(origin), Some(host)) if origin != "null" => {
-                origin.split_once("://").map(|(_, rest)| rest) != Some(host)
-            }
-            _ => false,
-        };
         if cross_site || origin_mismatch {
             return forbidden_csrf(api);
         }
         let cookie_auth = auth.as_ref().is_some_and(|a| a.via == Via::Cookie);
         if cookie_auth {
             let expected = auth.as_ref().map(|a| a.csrf_token.clone()).unwrap_or_default();
-            let header_token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
-            let token = match header_token {
+            let token = match header_csrf {
                 Some(t) => Some(t),
-                None if is_form(&headers) => {
+                None if form => {
                     // Plain forms (no JavaScript) carry the token as a field: read the body, then put it back.
                     let (parts, body) = req.into_parts();
                     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
@@ -185,7 +186,7 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
             if api {
                 return ApiError(DomainError::Rule("请先在网页上修改初始密码或已过期的密码".into())).into_response();
             }
-            return htmx_aware_redirect(&headers, "/password");
+            return redirect(htmx, "/password");
         }
     }
     req.extensions_mut().insert(AuthState(auth));
@@ -216,7 +217,12 @@ fn form_field(bytes: &Bytes, name: &str) -> Option<String> {
 
 /// A redirect that htmx follows as a full navigation.
 pub fn htmx_aware_redirect(headers: &HeaderMap, to: &str) -> Response {
-    if is_htmx(headers) {
+    redirect(is_htmx(headers), to)
+}
+
+/// A redirect: `HX-Redirect` for htmx (a full navigation), 303 otherwise.
+pub fn redirect(htmx: bool, to: &str) -> Response {
+    if htmx {
         let mut r = StatusCode::OK.into_response();
         if let Ok(v) = HeaderValue::from_str(to) {
             r.headers_mut().insert("hx-redirect", v);

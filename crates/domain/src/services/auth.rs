@@ -5,6 +5,7 @@ use crate::account::{Account, AccountStatus, Username};
 use crate::audit::{Ctx, Outcome, actions};
 use crate::authz::Actor;
 use crate::error::{DomainError, Result};
+use crate::policy::SecurityPolicy;
 use crate::ports::{ApiToken, Change, SessionRecord, UnitOfWork};
 use crate::time::Timestamp;
 
@@ -47,24 +48,27 @@ pub struct SessionAuth {
     pub must_change_password: bool,
 }
 
+fn actor_of(account: &Account, grants: Vec<crate::authz::Grant>) -> Actor {
+    Actor {
+        user_id: account.id.clone(),
+        username: account.username.as_str().to_string(),
+        display_name: account.display_name.as_str().to_string(),
+        org_id: account.org_id.clone(),
+        org_path: account.org_path.clone(),
+        grants,
+    }
+}
+
+/// Whether the policy's maximum password age has passed (等保: change every 90 days).
+fn password_expired(policy: &SecurityPolicy, account: &Account, now: Timestamp) -> bool {
+    let days = i64::from(policy.password.max_age_days);
+    days > 0 && account.password_changed_at.is_none_or(|t| t.plus_days(days) <= now)
+}
+
 impl Services {
     /// The actor for an account: the account with its grants.
     pub async fn actor_for(&self, account: &Account) -> Result<Actor> {
-        let grants = self.store.grants_of(&account.id).await?;
-        Ok(Actor {
-            user_id: account.id.clone(),
-            username: account.username.as_str().to_string(),
-            display_name: account.display_name.as_str().to_string(),
-            org_id: account.org_id.clone(),
-            org_path: account.org_path.clone(),
-            grants,
-        })
-    }
-
-    async fn password_expired(&self, account: &Account, now: Timestamp) -> Result<bool> {
-        let (policy, _) = self.security_policy().await?;
-        let days = i64::from(policy.password.max_age_days);
-        Ok(days > 0 && account.password_changed_at.is_none_or(|t| t.plus_days(days) <= now))
+        Ok(actor_of(account, self.store.grants_of(&account.id).await?))
     }
 
     /// Checks a user name and password. Wrong name and wrong password get the same answer; the account locks
@@ -137,7 +141,8 @@ impl Services {
                 .await?;
             return Err(DomainError::Rule("初始密码已超过72小时未使用而失效，请联系系统管理员重置".into()));
         }
-        let must_change = account.must_change_password || self.password_expired(&account, now).await?;
+        let (policy, _) = self.security_policy().await?;
+        let must_change = account.must_change_password || password_expired(&policy, &account, now);
         Ok((account, must_change))
     }
 
@@ -194,7 +199,8 @@ impl Services {
     pub async fn authenticate_session(&self, token: &str) -> Result<SessionAuth> {
         let now = self.clock.now();
         let id_hash = self.crypto.digest(token.as_bytes());
-        let session = self.store.session(&id_hash).await?.ok_or(DomainError::Unauthenticated)?;
+        let (session, account, grants) =
+            self.store.session_actor(&id_hash).await?.ok_or(DomainError::Unauthenticated)?;
         let (policy, _) = self.security_policy().await?;
         let idle = now.millis() - session.last_seen_at.millis() > i64::from(policy.session.idle_minutes) * 60_000;
         let too_old = now.millis() - session.created_at.millis() > i64::from(policy.session.absolute_hours) * 3_600_000;
@@ -202,7 +208,6 @@ impl Services {
             self.store.commit(UnitOfWork { changes: vec![Change::DeleteSession { id_hash }], audit: vec![] }).await?;
             return Err(DomainError::Unauthenticated);
         }
-        let account = self.store.account(&session.user_id).await?.ok_or(DomainError::Unauthenticated)?;
         if account.status != AccountStatus::Active {
             return Err(DomainError::Unauthenticated);
         }
@@ -210,8 +215,8 @@ impl Services {
             let touch = Change::TouchSession { id_hash: id_hash.clone(), at: now };
             self.store.commit(UnitOfWork { changes: vec![touch], audit: vec![] }).await?;
         }
-        let must_change_password = account.must_change_password || self.password_expired(&account, now).await?;
-        let actor = self.actor_for(&account).await?;
+        let must_change_password = account.must_change_password || password_expired(&policy, &account, now);
+        let actor = actor_of(&account, grants);
         Ok(SessionAuth { actor, account, session, must_change_password })
     }
 
@@ -222,16 +227,15 @@ impl Services {
         if !token.starts_with(TOKEN_PREFIX) {
             return Err(DomainError::Unauthenticated);
         }
-        let t =
-            self.store.api_token(&self.crypto.digest(token.as_bytes())).await?.ok_or(DomainError::Unauthenticated)?;
+        let (t, account, grants) =
+            self.store.token_actor(&self.crypto.digest(token.as_bytes())).await?.ok_or(DomainError::Unauthenticated)?;
         if t.revoked_at.is_some() || t.expires_at <= now {
             return Err(DomainError::Unauthenticated);
         }
-        let account = self.store.account(&t.user_id).await?.ok_or(DomainError::Unauthenticated)?;
         if account.status != AccountStatus::Active || account.is_locked(now) {
             return Err(DomainError::Unauthenticated);
         }
-        self.actor_for(&account).await
+        Ok(actor_of(&account, grants))
     }
 
     /// Ends a session; the old cookie is dead afterwards (ASVS 3.3.1).

@@ -33,9 +33,9 @@ async fn drop_append_only_guard(app: &TestApp) {
 #[tokio::test]
 async fn the_audit_table_refuses_updates_and_deletes() {
     let app = spawn_app().await;
-    let upd = sqlx::raw_sql("UPDATE audit_log SET reason = 'x' WHERE seq = 1").execute(app.db.pool()).await;
+    let upd = app.db.exec_raw("UPDATE audit_log SET reason = 'x' WHERE seq = 1").await;
     assert!(upd.is_err(), "append-only: UPDATE refused");
-    let del = sqlx::raw_sql("DELETE FROM audit_log WHERE seq = 1").execute(app.db.pool()).await;
+    let del = app.db.exec_raw("DELETE FROM audit_log WHERE seq = 1").await;
     assert!(del.is_err(), "append-only: DELETE refused");
 }
 

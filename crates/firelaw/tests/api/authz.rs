@@ -147,7 +147,7 @@ async fn the_three_administrators_stay_separated() {
     let raw = format!(
         "INSERT INTO role_grants (id, account_id, role, org_id, granted_at, granted_by) VALUES ('x1', '{secadmin_id}', 'audit_admin', '{root}', 0, 'test')"
     );
-    assert!(sqlx::raw_sql(sqlx::AssertSqlSafe(raw)).execute(app.db.pool()).await.is_err());
+    assert!(app.db.exec_raw(&raw).await.is_err());
     // A business role is granted and revoked, both audited.
     let r = app
         .post(

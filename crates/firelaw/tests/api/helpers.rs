@@ -184,15 +184,12 @@ impl TestApp {
 
     /// Runs raw SQL on the application's database (what an attacker with database access could do).
     pub async fn raw_sql(&self, sql: &str) {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(self.db.pool()).await.expect("raw sql");
+        self.db.exec_raw(sql).await.expect("raw sql");
     }
 
     /// Number of rows in a table.
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-            .fetch_one(self.db.pool())
-            .await
-            .expect("count")
+        self.db.scalar(&format!("SELECT COUNT(*) FROM {table}")).await.expect("count")
     }
 
     /// The application's "now".
