@@ -28,9 +28,6 @@ use crate::params;
 /// Most units in one transaction. Bounds the time a batch holds the write lock.
 const MAX_BATCH: usize = 256;
 
-/// How often the WAL is checkpointed into the database file.
-const CHECKPOINT_EVERY_MS: u64 = 500;
-
 struct Job {
     work: UnitOfWork,
     reply: oneshot::Sender<Result<Committed>>,
@@ -76,21 +73,6 @@ impl Writer {
         crypto: Arc<dyn CryptoProvider>,
     ) -> std::result::Result<Writer, rusqlite::Error> {
         let conn = crate::engine::sqlite::open(&path)?;
-        // Checkpoints (copying the WAL back into the database file) run on their own thread, not inside a
-        // commit: a commit is durable once its WAL frames are synced, and the writer should do nothing else.
-        conn.execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;")?;
-        let checkpointer = crate::engine::sqlite::open(&path)?;
-        std::thread::Builder::new()
-            .name("firelaw-checkpoint".into())
-            .spawn(move || {
-                loop {
-                    std::thread::sleep(std::time::Duration::from_millis(CHECKPOINT_EVERY_MS));
-                    if let Err(e) = checkpointer.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                        tracing::warn!(error = %e, "checkpoint failed");
-                    }
-                }
-            })
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         let (queue, mut rx) = mpsc::channel::<Job>(8192);
         std::thread::Builder::new()
             .name("firelaw-writer".into())
