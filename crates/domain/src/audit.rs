@@ -46,8 +46,8 @@ impl Outcome {
 /// Who and where, for the audit record: filled from the request.
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    /// The authenticated actor, if any.
-    pub actor: Option<Actor>,
+    /// The authenticated actor, if any (shared: a request hands it to several services).
+    pub actor: Option<std::sync::Arc<Actor>>,
     /// Client address.
     pub ip: String,
     /// Request id (also in the log), to correlate.
@@ -59,7 +59,7 @@ pub struct Ctx {
 impl Ctx {
     /// The actor, or [`crate::DomainError::Unauthenticated`].
     pub fn actor(&self) -> crate::Result<&Actor> {
-        self.actor.as_ref().ok_or(crate::DomainError::Unauthenticated)
+        self.actor.as_deref().ok_or(crate::DomainError::Unauthenticated)
     }
 
     /// Starts an audit event for `action` on an object.

@@ -176,6 +176,8 @@ pub struct Actor {
     pub display_name: String,
     /// The user's own org.
     pub org_id: OrgId,
+    /// Its name, for display.
+    pub org_name: String,
     /// Its path.
     pub org_path: OrgPath,
     /// Roles over subtrees.
@@ -261,6 +263,7 @@ mod tests {
             username: "u".into(),
             display_name: "u".into(),
             org_id: OrgId("a".into()),
+            org_name: "江城支队".into(),
             org_path: path(&["a"]),
             grants: grants
                 .iter()

@@ -96,7 +96,7 @@ async fn http_writes(
     let actor = app.services.authenticate_bearer(&token).await?;
     let brigade = app
         .services
-        .list_orgs(&domain::audit::Ctx { actor: Some(actor), ..ctx })
+        .list_orgs(&domain::audit::Ctx { actor: Some(std::sync::Arc::new(actor)), ..ctx })
         .await?
         .into_iter()
         .find(|o| o.level == domain::org::OrgLevel::Brigade)

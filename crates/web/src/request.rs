@@ -34,7 +34,7 @@ pub enum Via {
 #[derive(Debug, Clone)]
 pub struct AuthInfo {
     /// Who.
-    pub actor: Actor,
+    pub actor: std::sync::Arc<Actor>,
     /// How.
     pub via: Via,
     /// The session cookie's token (for logout and password change).
@@ -47,7 +47,7 @@ pub struct AuthInfo {
 
 /// Set by [`authenticate`] on every request.
 #[derive(Debug, Clone)]
-pub struct AuthState(pub Option<AuthInfo>);
+pub struct AuthState(pub Option<std::sync::Arc<AuthInfo>>);
 
 /// The name of the session cookie. `__Host-` binds it to this host, path `/`, and HTTPS.
 pub fn cookie_name(secure: bool) -> &'static str {
@@ -125,7 +125,7 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
         match app.services.authenticate_bearer(&token).await {
             Ok(actor) => {
                 auth = Some(AuthInfo {
-                    actor,
+                    actor: std::sync::Arc::new(actor),
                     via: Via::Bearer,
                     session_token: None,
                     csrf_token: String::new(),
@@ -138,7 +138,7 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
         match app.services.authenticate_session(&token).await {
             Ok(s) => {
                 auth = Some(AuthInfo {
-                    actor: s.actor,
+                    actor: std::sync::Arc::new(s.actor),
                     via: Via::Cookie,
                     session_token: Some(token),
                     csrf_token: s.session.csrf_token,
@@ -189,7 +189,7 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
             return redirect(htmx, "/password");
         }
     }
-    req.extensions_mut().insert(AuthState(auth));
+    req.extensions_mut().insert(AuthState(auth.map(std::sync::Arc::new)));
     next.run(req).await
 }
 
@@ -252,7 +252,7 @@ pub async fn render_page_errors(req: Request, next: Next) -> Response {
         r.headers_mut().insert("hx-reswap", HeaderValue::from_static("innerHTML"));
         r
     } else {
-        (status, views::error_page(auth.as_ref(), status, &pending.message)).into_response()
+        (status, views::error_page(auth.as_deref(), status, &pending.message)).into_response()
     }
 }
 
@@ -261,7 +261,7 @@ pub struct Req {
     /// For the services.
     pub ctx: Ctx,
     /// Session facts.
-    pub auth: Option<AuthInfo>,
+    pub auth: Option<std::sync::Arc<AuthInfo>>,
     /// Sent by htmx.
     pub htmx: bool,
 }
@@ -318,7 +318,7 @@ impl Authed {
     }
     /// The session facts.
     pub fn auth(&self) -> &AuthInfo {
-        self.0.auth.as_ref().expect("Authed always has auth")
+        self.0.auth.as_deref().expect("Authed always has auth")
     }
 }
 

@@ -51,17 +51,13 @@ impl Layout {
                 Some(UserBar {
                     name: a.actor.display_name.clone(),
                     username: a.actor.username.clone(),
-                    org: org_name_of(&a.actor),
+                    org: a.actor.org_name.clone(),
                 }),
                 nav_for(&a.actor, active),
             ),
         };
         Layout { title: title.into(), csrf: auth.map(|a| a.csrf_token.clone()).unwrap_or_default(), user, nav }
     }
-}
-
-fn org_name_of(actor: &Actor) -> String {
-    actor.grants.iter().find(|g| g.org_id == actor.org_id).map(|g| g.org_name.clone()).unwrap_or_default()
 }
 
 fn nav_for(actor: &Actor, active: &str) -> Vec<NavItem> {

@@ -54,6 +54,7 @@ fn actor_of(account: &Account, grants: Vec<crate::authz::Grant>) -> Actor {
         username: account.username.as_str().to_string(),
         display_name: account.display_name.as_str().to_string(),
         org_id: account.org_id.clone(),
+        org_name: account.org_name.clone(),
         org_path: account.org_path.clone(),
         grants,
     }
@@ -76,7 +77,9 @@ impl Services {
     /// and whether its password must be changed now.
     async fn check_credentials(&self, ctx: &Ctx, username: &str, password: &str) -> Result<(Account, bool)> {
         let now = ctx.now;
-        let tried: String = username.trim().chars().take(64).collect();
+        // Only a well-formed user name goes into the audit record: people type passwords into the wrong box.
+        let tried =
+            Username::parse(username).map(|u| u.as_str().to_string()).unwrap_or_else(|_| "（无效用户名）".into());
         let failed = |reason: &str, account_id: &str| {
             ctx.event(actions::LOGIN_FAILED, "account", account_id)
                 .actor_name(tried.clone())
@@ -185,7 +188,7 @@ impl Services {
             return Err(DomainError::Rule("请先在网页上修改初始密码或已过期的密码".into()));
         }
         let mut ctx = ctx.clone();
-        ctx.actor = Some(self.actor_for(&account).await?);
+        ctx.actor = Some(std::sync::Arc::new(self.actor_for(&account).await?));
         self.store
             .commit(UnitOfWork {
                 changes: vec![Change::LoginSucceeded { user_id: account.id.clone(), at: ctx.now }],

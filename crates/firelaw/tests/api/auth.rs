@@ -318,3 +318,32 @@ async fn the_security_administrator_sets_the_policy_and_it_applies() {
     );
     assert_eq!(app.form_login(&c, "xishan.head", PW).await.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions_and_rotation_forces_a_change() {
+    let app = spawn_app().await;
+    let (phone, _) = app.browser_login("donghu.li").await;
+    let (desk, _) = app.browser_login("donghu.li").await;
+    let csrf = app.csrf_of_password_page(&desk).await;
+    let new = "Donghu-Li-Fire-2026";
+    let r = desk
+        .post(format!("{}/password", app.base))
+        .header("x-csrf-token", csrf)
+        .form(&[("old_password", PW), ("new_password", new), ("confirm_password", new)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(desk.get(format!("{}/", app.base)).send().await.unwrap().status(), StatusCode::OK, "this session stays");
+    assert_eq!(
+        phone.get(format!("{}/", app.base)).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER,
+        "the other ends"
+    );
+
+    // 等保: a password older than 90 days must be changed before anything else.
+    app.clock.advance_minutes(91 * 24 * 60);
+    let c = browser();
+    let r = app.form_login(&c, "donghu.li", new).await;
+    assert_eq!(r.headers()["location"], "/password");
+}

@@ -10,3 +10,4 @@ mod bootstrap;
 mod calendar;
 mod helpers;
 mod orgs;
+mod system;

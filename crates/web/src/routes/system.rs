@@ -47,7 +47,7 @@ pub async fn not_found(req: Request) -> Response {
     } else {
         let auth = req.extensions().get::<crate::request::AuthState>().and_then(|a| a.0.clone());
         let message = DomainError::NotFound("页面").to_string();
-        (StatusCode::NOT_FOUND, crate::views::error_page(auth.as_ref(), StatusCode::NOT_FOUND, &message))
+        (StatusCode::NOT_FOUND, crate::views::error_page(auth.as_deref(), StatusCode::NOT_FOUND, &message))
             .into_response()
     }
 }
