@@ -150,6 +150,32 @@ pub struct Account {
 }
 
 impl Account {
+    /// A new active account of `org`, not yet stored, its password set at `now`.
+    pub fn new(
+        username: Username,
+        display_name: DisplayName,
+        org: &crate::org::Org,
+        must_change_password: bool,
+        now: Timestamp,
+    ) -> Account {
+        Account {
+            id: crate::new_id(),
+            username,
+            display_name,
+            org_id: org.id.clone(),
+            org_path: org.path.clone(),
+            org_name: org.name.as_str().to_string(),
+            status: AccountStatus::Active,
+            certificate: None,
+            must_change_password,
+            password_changed_at: Some(now),
+            locked_until: None,
+            last_login_at: None,
+            version: 1,
+            created_at: now,
+        }
+    }
+
     /// Whether the account is locked at `now`.
     pub fn is_locked(&self, now: Timestamp) -> bool {
         self.locked_until.is_some_and(|t| t > now)

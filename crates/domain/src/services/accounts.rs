@@ -105,22 +105,8 @@ impl Services {
         }
         let password = self.initial_password().await?;
         let hash = self.crypto.hash_password(&password).await?;
-        let account = Account {
-            id: crate::new_id(),
-            username,
-            display_name,
-            org_id: org.id.clone(),
-            org_path: org.path.clone(),
-            org_name: org.name.as_str().to_string(),
-            status: AccountStatus::Active,
-            certificate,
-            must_change_password: true,
-            password_changed_at: Some(ctx.now),
-            locked_until: None,
-            last_login_at: None,
-            version: 1,
-            created_at: ctx.now,
-        };
+        let mut account = Account::new(username, display_name, &org, true, ctx.now);
+        account.certificate = certificate;
         let audit = ctx.event(actions::ACCOUNT_CREATE, "account", account.id.clone()).detail(serde_json::json!({
             "username": account.username.as_str(), "org_id": org.id.0,
             "has_certificate": account.certificate.is_some(),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::account::{Account, AccountStatus, DisplayName, Username};
+use crate::account::{Account, DisplayName, Username};
 use crate::audit::{Ctx, actions};
 use crate::authz::Role;
 use crate::error::{DomainError, Result};
@@ -57,32 +57,6 @@ pub struct IssuedAccount {
     pub account: Account,
     /// Its one-time password.
     pub password: String,
-}
-
-/// A new account of `org`, not yet stored.
-pub(crate) fn new_account(
-    username: Username,
-    display_name: DisplayName,
-    org: &Org,
-    must_change_password: bool,
-    now: Timestamp,
-) -> Account {
-    Account {
-        id: crate::new_id(),
-        username,
-        display_name,
-        org_id: org.id.clone(),
-        org_path: org.path.clone(),
-        org_name: org.name.as_str().to_string(),
-        status: AccountStatus::Active,
-        certificate: None,
-        must_change_password,
-        password_changed_at: Some(now),
-        locked_until: None,
-        last_login_at: None,
-        version: 1,
-        created_at: now,
-    }
 }
 
 /// A grant change, made by the system itself.
@@ -188,11 +162,11 @@ impl Services {
 
         let now = ctx.now;
         let root = root_org(org_name, short, level, now);
-        let sys = new_account(sys_name, sys_display, &root, false, now);
+        let sys = Account::new(sys_name, sys_display, &root, false, now);
         let sec_password = self.initial_password().await?;
         let audit_password = self.initial_password().await?;
-        let sec = new_account(sec_name, DisplayName::parse("安全管理员")?, &root, true, now);
-        let aud = new_account(audit_name, DisplayName::parse("审计管理员")?, &root, true, now);
+        let sec = Account::new(sec_name, DisplayName::parse("安全管理员")?, &root, true, now);
+        let aud = Account::new(audit_name, DisplayName::parse("审计管理员")?, &root, true, now);
 
         let mut work = UnitOfWork::default().change(Change::InsertOrg(root.clone()));
         for (account, password, role) in [

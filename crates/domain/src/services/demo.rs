@@ -9,7 +9,7 @@ use crate::org::{Org, OrgId, OrgLevel, OrgName, parse_short_name};
 use crate::ports::{Change, UnitOfWork};
 
 use super::Services;
-use super::bootstrap::{new_account, root_org, system_grant};
+use super::bootstrap::{root_org, system_grant};
 
 /// One demo account, for the console.
 #[derive(Debug, Clone)]
@@ -97,7 +97,8 @@ impl Services {
         let mut out = Vec::new();
         for (username, name, org_key, role, cert) in PEOPLE {
             let org = &orgs.iter().find(|(k, _)| *k == org_key).ok_or_else(|| DomainError::internal("demo org"))?.1;
-            let mut account = new_account(Username::parse(username)?, DisplayName::parse(name)?, org, false, now);
+            let mut account =
+                crate::account::Account::new(Username::parse(username)?, DisplayName::parse(name)?, org, false, now);
             account.certificate = match cert {
                 Some((no, exp)) => Some(Certificate::parse(no, exp)?),
                 None => None,
