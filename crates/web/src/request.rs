@@ -90,8 +90,26 @@ fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn reject(api: bool, e: DomainError) -> Response {
-    if api { ApiError(e).into_response() } else { crate::error::PageError(e).into_response() }
+/// Refuses a request before it reaches a route: JSON for the API, a message for a page.
+fn reject(api: bool, htmx: bool, e: DomainError) -> Response {
+    if api {
+        ApiError(e).into_response()
+    } else {
+        let status = crate::error::status_of(&e);
+        page_error(htmx, None, status, &e.to_string())
+    }
+}
+
+/// A page error: a fragment for the message area when htmx asked, else a whole page.
+fn page_error(htmx: bool, auth: Option<&AuthInfo>, status: StatusCode, message: &str) -> Response {
+    if htmx {
+        let mut r = (status, views::alert_fragment("error", message)).into_response();
+        r.headers_mut().insert("hx-retarget", HeaderValue::from_static("#flash"));
+        r.headers_mut().insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+        r
+    } else {
+        (status, views::error_page(auth, status, message)).into_response()
+    }
 }
 
 /// Resolves the session or bearer token, enforces CSRF on cookie-authenticated writes and the forced
@@ -132,7 +150,7 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
                     must_change_password: false,
                 })
             }
-            Err(e) => return reject(api, e),
+            Err(e) => return reject(api, htmx, e),
         }
     } else if let Some(token) = session_cookie {
         match app.services.authenticate_session(&token).await {
@@ -146,14 +164,14 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
                 })
             }
             Err(DomainError::Unauthenticated) => {}
-            Err(e) => return reject(api, e),
+            Err(e) => return reject(api, htmx, e),
         }
     }
 
     let mut req = req;
     if unsafe_method {
         if cross_site || origin_mismatch {
-            return forbidden_csrf(api);
+            return forbidden_csrf(api, htmx);
         }
         let cookie_auth = auth.as_ref().is_some_and(|a| a.via == Via::Cookie);
         if cookie_auth {
@@ -165,7 +183,7 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
                     let (parts, body) = req.into_parts();
                     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
                         Ok(b) => b,
-                        Err(_) => return reject(api, DomainError::invalid("body", "请求内容过大或不完整")),
+                        Err(_) => return reject(api, htmx, DomainError::invalid("body", "请求内容过大或不完整")),
                     };
                     let field = form_field(&bytes, "csrf_token");
                     req = Request::from_parts(parts, Body::from(bytes));
@@ -175,7 +193,7 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
             };
             if !token.is_some_and(|t| same(&t, &expected)) {
                 tracing::warn!(path = %path, "CSRF token missing or wrong");
-                return forbidden_csrf(api);
+                return forbidden_csrf(api, htmx);
             }
         }
     }
@@ -193,9 +211,9 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
     next.run(req).await
 }
 
-fn forbidden_csrf(api: bool) -> Response {
+fn forbidden_csrf(api: bool, htmx: bool) -> Response {
     let e = DomainError::Rule("请求校验失败（跨站请求或页面已过期），请刷新页面后重试".into());
-    let mut r = reject(api, e);
+    let mut r = reject(api, htmx, e);
     *r.status_mut() = StatusCode::FORBIDDEN;
     r
 }
@@ -245,15 +263,7 @@ pub async fn render_page_errors(req: Request, next: Next) -> Response {
     if pending.unauthenticated {
         return htmx_aware_redirect(&headers, "/login");
     }
-    let status = response.status();
-    if is_htmx(&headers) {
-        let mut r = (status, views::alert_fragment("error", &pending.message)).into_response();
-        r.headers_mut().insert("hx-retarget", HeaderValue::from_static("#flash"));
-        r.headers_mut().insert("hx-reswap", HeaderValue::from_static("innerHTML"));
-        r
-    } else {
-        (status, views::error_page(auth.as_deref(), status, &pending.message)).into_response()
-    }
+    page_error(is_htmx(&headers), auth.as_deref(), response.status(), &pending.message)
 }
 
 /// The request as the services see it: the actor (if any), client address, request id and time.

@@ -133,6 +133,10 @@ async fn cookie_writes_need_the_csrf_token_and_cross_site_writes_are_refused() {
     let before = app.count("orgs").await;
     let no_token = c.post(format!("{}/admin/orgs", app.base)).form(&form).send().await.unwrap();
     assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    assert!(no_token.text().await.unwrap().contains("请求校验失败"), "the refusal is explained");
+    let htmx =
+        c.post(format!("{}/admin/orgs", app.base)).header("hx-request", "true").form(&form).send().await.unwrap();
+    assert_eq!(htmx.headers()["hx-retarget"], "#flash", "htmx shows it in the message area");
     let wrong =
         c.post(format!("{}/admin/orgs", app.base)).header("x-csrf-token", "forged").form(&form).send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
