@@ -66,6 +66,10 @@ impl Default for SecurityPolicy {
     }
 }
 
+/// A one-time secret (an administrator-issued initial password, the bootstrap secret) is void after this
+/// many hours unused (ASVS 4.0.3 2.3.1: initial secrets expire after a short time, 72 h).
+pub const ONE_TIME_SECRET_HOURS: i64 = 72;
+
 /// Longest password accepted (ASVS 2.1.2: at least 64 allowed, more than 128 may be refused).
 pub const MAX_PASSWORD_CHARS: usize = 128;
 

@@ -182,7 +182,8 @@ async fn serve(config: Config, demo: bool, demo_password: Option<String>) -> any
         }
     }
     if let Some(secret) = app.services.issue_bootstrap_secret(&ctx).await? {
-        println!("系统尚未初始化。请在 72 小时内打开 http://{addr}/bootstrap ，输入一次性初始化口令：");
+        let hours = domain::policy::ONE_TIME_SECRET_HOURS;
+        println!("系统尚未初始化。请在 {hours} 小时内打开 http://{addr}/bootstrap ，输入一次性初始化口令：");
         println!("  {secret}");
     }
     app.run_until_stopped().await

@@ -87,7 +87,7 @@ impl Services {
     }
 
     /// Creates an account with a one-time initial password (returned once, changed at first login,
-    /// void after 72 hours: ASVS 2.3.1).
+    /// void after [`crate::policy::ONE_TIME_SECRET_HOURS`]).
     pub async fn create_account(&self, ctx: &Ctx, new: NewAccount) -> Result<(Account, String)> {
         let actor = ctx.actor()?;
         let username = Username::parse(&new.username)?;

@@ -5,14 +5,11 @@ use crate::account::{Account, AccountStatus, Username};
 use crate::audit::{Ctx, Outcome, actions};
 use crate::authz::Actor;
 use crate::error::{DomainError, Result};
-use crate::policy::SecurityPolicy;
+use crate::policy::{ONE_TIME_SECRET_HOURS, SecurityPolicy};
 use crate::ports::{ApiToken, Change, SessionRecord, UnitOfWork};
 use crate::time::Timestamp;
 
 use super::Services;
-
-/// An initial (administrator-issued) password is void after this many hours (ASVS 2.3.1: 72 h).
-pub const INITIAL_PASSWORD_HOURS: i64 = 72;
 
 /// Sessions are touched at most this often, so that reading pages does not write on every request.
 const TOUCH_EVERY_MS: i64 = 60_000;
@@ -134,7 +131,7 @@ impl Services {
             return Err(DomainError::Rule("账户已停用，请联系系统管理员".into()));
         }
         if account.must_change_password
-            && account.password_changed_at.is_some_and(|t| t.plus_hours(INITIAL_PASSWORD_HOURS) <= now)
+            && account.password_changed_at.is_some_and(|t| t.plus_hours(ONE_TIME_SECRET_HOURS) <= now)
         {
             self.store
                 .commit(UnitOfWork {
@@ -142,7 +139,9 @@ impl Services {
                     audit: vec![failed("初始密码已过期", &uid).actor_id(uid.clone())],
                 })
                 .await?;
-            return Err(DomainError::Rule("初始密码已超过72小时未使用而失效，请联系系统管理员重置".into()));
+            return Err(DomainError::Rule(format!(
+                "初始密码已超过{ONE_TIME_SECRET_HOURS}小时未使用而失效，请联系系统管理员重置"
+            )));
         }
         let (policy, _) = self.security_policy().await?;
         let must_change = account.must_change_password || password_expired(&policy, &account, now);

@@ -16,9 +16,6 @@ use super::Services;
 /// Settings key of the bootstrap secret's digest.
 pub const BOOTSTRAP_KEY: &str = "bootstrap_secret";
 
-/// The secret is void after this many hours (ASVS 2.3.1).
-const BOOTSTRAP_HOURS: i64 = 72;
-
 #[derive(Serialize, Deserialize)]
 struct StoredSecret {
     digest: String,
@@ -102,7 +99,7 @@ impl Services {
         let secret = self.crypto.random_token(24);
         let stored = StoredSecret {
             digest: self.crypto.digest(secret.as_bytes()),
-            expires_at: ctx.now.plus_hours(BOOTSTRAP_HOURS),
+            expires_at: ctx.now.plus_hours(crate::policy::ONE_TIME_SECRET_HOURS),
         };
         let version = self.store.setting(BOOTSTRAP_KEY).await?.map(|(_, v)| v);
         let change = Change::PutSetting {

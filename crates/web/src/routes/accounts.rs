@@ -112,7 +112,7 @@ pub struct CreateAccount {
 pub struct CreatedAccount {
     /// The account.
     pub account: AccountView,
-    /// One-time initial password: changed at first login, void after 72 hours.
+    /// One-time initial password: changed at first login, void after 72 hours unused.
     pub initial_password: String,
 }
 
@@ -298,6 +298,7 @@ struct AccountsPage {
     rows: Vec<Row>,
     orgs: Vec<OrgOption>,
     can_manage: bool,
+    secret_hours: i64,
 }
 
 fn cert_text(a: &Account, now: domain::time::Timestamp) -> (String, &'static str) {
@@ -348,6 +349,7 @@ async fn list_page(State(app): State<AppState>, a: Authed, Query(q): Query<ListQ
         rows,
         orgs: org_options(&app, &a, Perm::AccountManage).await?,
         can_manage: a.auth().actor.has_anywhere(Perm::AccountManage),
+        secret_hours: domain::policy::ONE_TIME_SECRET_HOURS,
     })
 }
 

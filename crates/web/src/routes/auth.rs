@@ -148,6 +148,7 @@ async fn change_password(
 #[template(path = "auth/bootstrap.html")]
 struct BootstrapPage {
     l: Layout,
+    secret_hours: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -160,13 +161,15 @@ struct BootstrapDone {
     sec_password: String,
     audit_username: String,
     audit_password: String,
+    secret_hours: i64,
 }
 
 async fn bootstrap_page(State(app): State<AppState>) -> PageResult<Response> {
     if !app.services.needs_bootstrap().await? {
         return Ok(Redirect::to("/login").into_response());
     }
-    Ok(BootstrapPage { l: Layout::new(None, "系统初始化", "") }.into_response())
+    let secret_hours = domain::policy::ONE_TIME_SECRET_HOURS;
+    Ok(BootstrapPage { l: Layout::new(None, "系统初始化", ""), secret_hours }.into_response())
 }
 
 #[derive(Deserialize)]
@@ -207,6 +210,7 @@ async fn bootstrap(State(app): State<AppState>, r: Req, PageForm(f): PageForm<Bo
         sec_password: sec.password,
         audit_username: aud.account.username.as_str().into(),
         audit_password: aud.password,
+        secret_hours: domain::policy::ONE_TIME_SECRET_HOURS,
     };
     // htmx swaps this whole page in: it carries one-time passwords and must not be a redirect.
     let mut resp = page.into_response();
