@@ -173,7 +173,9 @@ async fn serve(config: Config, demo: bool, demo_password: Option<String>) -> any
         };
         let accounts = app.services.load_demo(&ctx, &password).await?;
         if accounts.is_empty() {
-            println!("数据库中已有数据，未加载演示数据。");
+            println!(
+                "数据库中已有数据，未加载演示数据。演示账户的密码见首次启动时的输出；要重新开始，请停止服务并删除数据目录，或以 --demo-password 指定密码。"
+            );
         } else {
             println!("已加载演示数据（江城市消防救援支队）。演示账户的密码均为：{password}");
             for a in &accounts {
