@@ -32,36 +32,45 @@ pub struct BenchReport {
     pub errors: u64,
 }
 
-/// Runs both measurements for `seconds` each and prints them.
-pub async fn run(seconds: u64, clients: usize, database_url: Option<String>) -> anyhow::Result<BenchReport> {
+/// Runs `rounds` rounds of both measurements, `seconds` each, and prints every round and the median ratio.
+pub async fn run(
+    seconds: u64,
+    clients: usize,
+    rounds: usize,
+    database_url: Option<String>,
+) -> anyhow::Result<Vec<BenchReport>> {
     let dir = std::env::temp_dir().join(format!("firelaw-bench-{}-{}", std::process::id(), domain::new_id()));
     std::fs::create_dir_all(&dir)?;
-    let result = async {
-        let duration = Duration::from_secs(seconds.max(1));
-        let raw = raw_inserts(&dir, duration).await?;
-        let http = http_writes(&dir, duration, clients.max(1), database_url).await?;
-        Ok::<_, anyhow::Error>(BenchReport { raw_inserts_per_sec: raw, ..http })
-    }
-    .await;
+    let result =
+        rounds_in(&dir, Duration::from_secs(seconds.max(1)), clients.max(1), rounds.max(1), database_url).await;
     let _ = std::fs::remove_dir_all(&dir);
-    let r = result?;
-    println!(
-        "firelaw bench（{} 核，每项 {} 秒）",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-        seconds
-    );
-    println!("(a) SQLite 单行插入，synchronous=FULL，每行一个事务：{:.0} 行/秒", r.raw_inserts_per_sec);
-    println!(
-        "(b) 经 HTTP 接口的留痕写入（POST /api/v1/orgs，{clients} 个并发客户端，组提交）：{:.0} 次/秒，p50 {:.1} ms，p99 {:.1} ms，失败 {}",
-        r.http_writes_per_sec, r.p50_ms, r.p99_ms, r.errors
-    );
-    println!("(b)/(a) = {:.2}", r.http_writes_per_sec / r.raw_inserts_per_sec.max(1e-9));
-    Ok(r)
+    let reports = result?;
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    println!("firelaw bench（{cores} 核，{} 轮，每项 {seconds} 秒）", reports.len());
+    println!("(a) SQLite 单行插入，synchronous=FULL，每行一个事务");
+    println!("(b) 经 HTTP 接口的留痕写入：POST /api/v1/orgs，{clients} 个并发客户端，组提交");
+    let mut ratios = Vec::new();
+    for (i, r) in reports.iter().enumerate() {
+        let ratio = r.http_writes_per_sec / r.raw_inserts_per_sec.max(1e-9);
+        ratios.push(ratio);
+        println!(
+            "第{}轮：(a) {:.0} 行/秒；(b) {:.0} 次/秒，p50 {:.1} ms，p99 {:.1} ms，失败 {}；(b)/(a) = {ratio:.2}",
+            i + 1,
+            r.raw_inserts_per_sec,
+            r.http_writes_per_sec,
+            r.p50_ms,
+            r.p99_ms,
+            r.errors
+        );
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!("(b)/(a) 中位数 = {:.2}", ratios[ratios.len() / 2]);
+    Ok(reports)
 }
 
-async fn raw_inserts(dir: &std::path::Path, duration: Duration) -> anyhow::Result<f64> {
+async fn raw_inserts(dir: &std::path::Path, round: usize, duration: Duration) -> anyhow::Result<f64> {
     // The same settings as the application's own connections: WAL, synchronous=FULL.
-    let conn = store::engine::sqlite::open(&dir.join("raw.db"))?;
+    let conn = store::engine::sqlite::open(&dir.join(format!("raw-{round}.db")))?;
     conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")?;
     let mut stmt = conn.prepare("INSERT INTO t (v) VALUES (?1)")?;
     let start = Instant::now();
@@ -73,12 +82,13 @@ async fn raw_inserts(dir: &std::path::Path, duration: Duration) -> anyhow::Resul
     Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
-async fn http_writes(
+async fn rounds_in(
     dir: &std::path::Path,
     duration: Duration,
     clients: usize,
+    rounds: usize,
     database_url: Option<String>,
-) -> anyhow::Result<BenchReport> {
+) -> anyhow::Result<Vec<BenchReport>> {
     let mut config = Config::for_data_dir(&dir.join("app"), SocketAddr::from(([127, 0, 0, 1], 0)));
     if let Some(url) = database_url {
         config.database_url = url;
@@ -107,23 +117,29 @@ async fn http_writes(
 
     // Warm-up: connections, prepared statements, page cache.
     let _ = drive(addr, &token, &brigade, clients, Duration::from_millis(1000), "预热").await;
-    let (ok, errors, mut latencies, elapsed) = drive(addr, &token, &brigade, clients, duration, "压测").await;
+    let mut reports = Vec::new();
+    for round in 0..rounds {
+        let raw = raw_inserts(dir, round, duration).await?;
+        let (ok, errors, mut latencies, elapsed) =
+            drive(addr, &token, &brigade, clients, duration, &format!("压测{round}")).await;
+        latencies.sort_unstable();
+        let pct = |p: f64| -> f64 {
+            if latencies.is_empty() {
+                return 0.0;
+            }
+            let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+            latencies[i].as_secs_f64() * 1000.0
+        };
+        reports.push(BenchReport {
+            raw_inserts_per_sec: raw,
+            http_writes_per_sec: ok as f64 / elapsed.as_secs_f64(),
+            p50_ms: pct(0.50),
+            p99_ms: pct(0.99),
+            errors,
+        });
+    }
     server.abort();
-    latencies.sort_unstable();
-    let pct = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return 0.0;
-        }
-        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies[i].as_secs_f64() * 1000.0
-    };
-    Ok(BenchReport {
-        raw_inserts_per_sec: 0.0,
-        http_writes_per_sec: ok as f64 / elapsed.as_secs_f64(),
-        p50_ms: pct(0.50),
-        p99_ms: pct(0.99),
-        errors,
-    })
+    Ok(reports)
 }
 
 /// `clients` connections, each sending one request after the other for `duration`. A plain HTTP/1.1 client

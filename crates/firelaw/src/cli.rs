@@ -88,6 +88,9 @@ pub enum Command {
         /// Concurrent HTTP clients.
         #[arg(long, default_value_t = 64)]
         clients: usize,
+        /// Rounds of both measurements; the median ratio is reported (the machines are noisy).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
         /// PostgreSQL URL to run part (b) against instead of SQLite.
         #[arg(long)]
         database_url: Option<String>,
@@ -151,8 +154,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Bench { seconds, clients, database_url } => {
-            crate::bench::run(seconds, clients, database_url).await?;
+        Command::Bench { seconds, clients, rounds, database_url } => {
+            crate::bench::run(seconds, clients, rounds, database_url).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

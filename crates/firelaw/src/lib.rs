@@ -89,11 +89,11 @@ impl Application {
     /// Opens the database, applies migrations and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let (services, db) = open(&config).await?;
-        let state = web::AppState {
-            services: services.clone(),
-            config: Arc::new(web::WebConfig { cookie_secure: config.cookie_secure }),
-            metrics: metrics_handle(),
-        };
+        let state = web::AppState::new(
+            services.clone(),
+            web::WebConfig { cookie_secure: config.cookie_secure },
+            metrics_handle(),
+        );
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("无法监听 {}", config.listen))?;
         Ok(Application { listener, router: web::app(state), services, db })
     }

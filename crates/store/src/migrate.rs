@@ -66,7 +66,6 @@ CREATE TABLE orgs (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
-CREATE INDEX orgs_parent ON orgs (parent_id);
 
 CREATE TABLE accounts (
     id TEXT PRIMARY KEY,
@@ -153,8 +152,10 @@ CREATE TABLE calendar_years (
     source TEXT NOT NULL
 );
 
+-- seq is INTEGER PRIMARY KEY so that SQLite makes it the rowid (one B-tree fewer on every write);
+-- PostgreSQL widens it to BIGINT below.
 CREATE TABLE audit_log (
-    seq BIGINT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
     at BIGINT NOT NULL,
     actor_id TEXT,
     actor_name TEXT NOT NULL,
@@ -192,6 +193,7 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 "#,
         postgres: r#"
+ALTER TABLE audit_log ALTER COLUMN seq TYPE BIGINT;
 CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log

@@ -27,15 +27,32 @@ pub struct WebConfig {
     pub cookie_secure: bool,
 }
 
-/// Shared by all handlers.
-#[derive(Clone)]
-pub struct AppState {
+/// What every handler shares.
+pub struct Shared {
     /// The domain services.
     pub services: Services,
     /// Web settings.
-    pub config: Arc<WebConfig>,
+    pub config: WebConfig,
     /// Prometheus registry, if metrics are on.
     pub metrics: Option<PrometheusHandle>,
+}
+
+/// Shared by all handlers; one reference count to clone per extractor.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// The state for the router.
+    pub fn new(services: Services, config: WebConfig, metrics: Option<PrometheusHandle>) -> Self {
+        AppState(Arc::new(Shared { services, config, metrics }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// The whole application: pages, API, static files, health and metrics, with the security layers.
