@@ -79,6 +79,10 @@ test('the other consoles render: accounts, policy, audit, calendar; and a phone-
   await page.goto(`${server.base}/admin/accounts`);
   assert.match(await page.textContent('#accounts'), /张伟/);
   await shot(page, '05-accounts');
+  await page.click('#accounts >> text=张伟');
+  await page.waitForSelector('#account-edit');
+  assert.match(await page.textContent('main'), /已过期，不能实施执法行为/);
+  await shot(page, '05b-account-expired-certificate');
   await page.goto(`${server.base}/calendar?year=2026`);
   await page.fill('#deadline-form input[name=from]', '2026-02-12');
   await page.fill('#deadline-form input[name=working_days]', '3');
