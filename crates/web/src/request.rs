@@ -390,6 +390,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
     }
 }
 
+/// Query-string parameters, parsed with the same rules as [`ApiJson`]: unknown parameters are refused and
+/// every error names the parameter in Chinese (JSON for the API, a message for pages).
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
+            let err = explain_serde(&e.path().to_string(), &e.inner().to_string());
+            if is_api(parts.uri.path()) {
+                ApiError(err).into_response()
+            } else {
+                let status = crate::error::status_of(&err);
+                page_error(is_htmx(&parts.headers), None, status, &err.to_string())
+            }
+        })
+    }
+}
+
 /// Turns serde's English into a Chinese message that names the field.
 pub fn explain_serde(path: &str, msg: &str) -> DomainError {
     let quoted = |m: &str| m.split('`').nth(1).unwrap_or("").to_string();

@@ -66,5 +66,10 @@ async fn bad_calendar_input_names_the_field() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a Friday cannot be a make-up working day");
     assert!(r.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("不是周末"));
     let r = app.get(&t, "/api/v1/calendar/deadline?from=2026-02-12&working_days=x").await;
-    assert!(r.status().is_client_error());
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["field"], "working_days");
+    assert!(e["error"]["message"].as_str().unwrap().contains("working_days"));
+    let r = app.get(&t, "/api/v1/calendar/deadline?from=2026-02-12&working_days=3&colour=red").await;
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["message"], "不接受字段“colour”");
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, Response};
 use axum::routing::{get, post, put};
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::{ApiResult, PageResult};
-use crate::request::{ApiJson, Authed, PageForm, htmx_aware_redirect};
+use crate::request::{ApiJson, Authed, PageForm, Query, htmx_aware_redirect};
 use crate::views::Layout;
 
 /// Pages.

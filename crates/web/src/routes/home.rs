@@ -3,14 +3,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use domain::authz::Perm;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::PageResult;
-use crate::request::Authed;
+use crate::request::{Authed, Query};
 use crate::views::Layout;
 
 /// `/`.
