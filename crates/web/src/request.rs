@@ -373,7 +373,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
 
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
         if !is_form(req.headers()) {
-            return Err(crate::error::PageError(DomainError::invalid("body", "请通过页面表单提交")).into_response());
+            let htmx = is_htmx(req.headers());
+            return Err(page_error(
+                htmx,
+                None,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "请通过页面表单提交（Content-Type 须为表单）",
+            ));
         }
         let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
             .await

@@ -152,6 +152,14 @@ async fn cookie_writes_need_the_csrf_token_and_cross_site_writes_are_refused() {
     assert_eq!(app.count("orgs").await, before, "nothing written");
     let ok = c.post(format!("{}/admin/orgs", app.base)).header("x-csrf-token", &csrf).form(&form).send().await.unwrap();
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let json = c
+        .post(format!("{}/admin/orgs", app.base))
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({ "parent_id": parent, "name": "临江县某镇", "level": "town" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "a page form takes only form bodies");
     // A plain form (no JavaScript) carries the token as a field.
     let mut with_field = form.to_vec();
     with_field[1] = ("name", "临江县东港镇人民政府");
