@@ -9,6 +9,7 @@ pub mod audit;
 pub mod authz;
 pub mod calendar;
 pub mod error;
+pub mod identity;
 pub mod org;
 pub mod policy;
 pub mod ports;
