@@ -44,6 +44,10 @@ cargo test --workspace
 echo "==> integration tests (PostgreSQL $pgver)"
 TEST_DATABASE_URL="$pg_url" cargo test -p firelaw --test api
 
-echo "==> browser tests (Playwright + Chromium)"
+echo "==> browser tests (Playwright + Chromium), on SQLite and on PostgreSQL"
 cargo build -p firelaw
-(cd e2e && npm ci --no-audit --no-fund --silent && npm test)
+e2e_db="firelaw_e2e_$(date +%s)_$$"
+as_root su postgres -c "psql -q -p $pg_port -c \"CREATE DATABASE $e2e_db OWNER firelaw_test ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0\""
+(cd e2e && npm ci --no-audit --no-fund --silent &&
+  FIRELAW_E2E_DATABASE_URL="postgres://firelaw_test:firelaw_test@127.0.0.1:$pg_port/$e2e_db" npm test &&
+  npm test)
