@@ -13,6 +13,7 @@ pub mod identity;
 pub mod org;
 pub mod policy;
 pub mod ports;
+pub mod random_check;
 pub mod services;
 pub mod time;
 
