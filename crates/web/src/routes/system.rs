@@ -1,6 +1,8 @@
 //! Health, metrics, the OpenAPI document and the 404 answer.
 
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -28,8 +30,13 @@ async fn healthz(State(app): State<AppState>) -> Response {
     }
 }
 
-/// Prometheus text format.
-async fn metrics(State(app): State<AppState>) -> Response {
+/// Prometheus text format, for a scraper on the same host only: request counts by route are not for the
+/// world (scrape through a local agent or an SSH tunnel).
+async fn metrics(State(app): State<AppState>, req: Request) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    if !peer.is_some_and(|addr| addr.ip().is_loopback()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     match &app.metrics {
         Some(h) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
