@@ -9,7 +9,7 @@
 //!    shuffle per stratum over the pool sorted by id. Re-running it on the published export gives the same
 //!    result, or the export was altered.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sm3::{Digest, Sm3};
 
@@ -109,13 +109,9 @@ pub fn pool_digest(pool: &[PoolUnit]) -> String {
 
 /// Draws `quota[stratum]` units from each stratum. The result is sorted by stratum, then in draw order.
 pub fn draw_units(pool: &[PoolUnit], quota: &BTreeMap<String, usize>, rng: &mut DrawRng) -> Result<Vec<PoolUnit>> {
-    let mut by_stratum: BTreeMap<&str, Vec<&PoolUnit>> = BTreeMap::new();
-    for u in pool {
-        by_stratum.entry(u.stratum.as_str()).or_default().push(u);
-    }
     let mut out = Vec::new();
     for (stratum, &k) in quota {
-        let mut units = by_stratum.remove(stratum.as_str()).unwrap_or_default();
+        let mut units: Vec<&PoolUnit> = pool.iter().filter(|u| &u.stratum == stratum).collect();
         if units.len() < k {
             return Err(DomainError::Rule(format!(
                 "“{stratum}”层的检查对象只有{}个，少于计划抽取的{k}个，请调整比例或名录库",
@@ -162,11 +158,23 @@ pub fn assign_officers(
     let mut sorted: Vec<&PoolOfficer> = officers.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     let mut load: Vec<usize> = vec![0; sorted.len()];
+    // Officers by the org path of their jurisdiction: a unit's eligible officers are those filed under one of
+    // the unit's own path prefixes (its org and the orgs above it), found without scanning everyone.
+    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, o) in sorted.iter().enumerate() {
+        by_path.entry(o.org_path.as_str()).or_default().push(i);
+    }
     let mut out = Vec::with_capacity(units.len());
     for u in units {
-        let eligible: Vec<usize> = (0..sorted.len())
-            .filter(|&i| u.org_path.starts_with(&sorted[i].org_path) && !sorted[i].excluded_units.contains(&u.id))
+        let mut eligible: Vec<usize> = u
+            .org_path
+            .match_indices('/')
+            .filter_map(|(end, _)| by_path.get(&u.org_path[..=end]))
+            .flatten()
+            .copied()
+            .filter(|&i| !sorted[i].excluded_units.contains(&u.id))
             .collect();
+        eligible.sort_unstable();
         if eligible.len() < per_unit {
             return Err(DomainError::Rule(format!(
                 "单位 {} 可派执法人员只有{}名（回避后），少于每组{per_unit}名，请补充执法检查人员名录库",
