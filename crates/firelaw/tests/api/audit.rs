@@ -79,22 +79,14 @@ async fn verify_names_a_deleted_record_and_a_truncated_tail() {
         )
         .await;
     }
-    if app.is_postgres() {
-        app.raw_sql("DROP TRIGGER audit_log_no_update ON audit_log").await;
-    } else {
-        app.raw_sql("DROP TRIGGER audit_log_no_delete").await;
-    }
+    drop_append_only_guard(&app).await;
     app.raw_sql("DELETE FROM audit_log WHERE seq = 3").await;
     let (ok, out) = verify_cli(&app).await;
     assert!(!ok);
     assert!(out.contains("第3至3条记录缺失"), "{out}");
 
     let app = spawn_app().await;
-    if app.is_postgres() {
-        app.raw_sql("DROP TRIGGER audit_log_no_update ON audit_log").await;
-    } else {
-        app.raw_sql("DROP TRIGGER audit_log_no_delete").await;
-    }
+    drop_append_only_guard(&app).await;
     let last = app.count("audit_log").await;
     app.raw_sql(&format!("DELETE FROM audit_log WHERE seq = {last}")).await;
     let (ok, out) = verify_cli(&app).await;

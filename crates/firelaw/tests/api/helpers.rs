@@ -158,14 +158,17 @@ impl TestApp {
 
     /// The CSRF token from a logged-in page.
     pub async fn csrf_of(&self, c: &reqwest::Client) -> String {
-        let html = c.get(format!("{}/tokens", self.base)).send().await.expect("request").text().await.expect("text");
-        crate::helpers::csrf_in(&html)
+        self.csrf_from(c, "/tokens").await
     }
 
     /// The CSRF token from the password page (reachable while a password change is forced).
     pub async fn csrf_of_password_page(&self, c: &reqwest::Client) -> String {
-        let html = c.get(format!("{}/password", self.base)).send().await.expect("request").text().await.expect("text");
-        crate::helpers::csrf_in(&html)
+        self.csrf_from(c, "/password").await
+    }
+
+    async fn csrf_from(&self, c: &reqwest::Client, path: &str) -> String {
+        let html = c.get(format!("{}{path}", self.base)).send().await.expect("request").text().await.expect("text");
+        csrf_in(&html)
     }
 
     /// Orgs as the demo system administrator sees them.
