@@ -14,6 +14,7 @@ pub mod org;
 pub mod policy;
 pub mod ports;
 pub mod random_check;
+pub mod registry;
 pub mod services;
 pub mod time;
 
