@@ -23,13 +23,21 @@ const SCHEME: &str = "pbkdf2-sm3";
 /// SM3 and HMAC-SM3 in software, with the audit key held in memory (zeroised on drop).
 pub struct SoftwareCrypto {
     audit_key: Zeroizing<Vec<u8>>,
+    /// SM4 key for personal fields, derived from the master key so that one file holds all key material.
+    field_key: Zeroizing<[u8; 16]>,
     iterations: u32,
 }
+
+/// Key version carried in every sealed field (`v1:`), so that a key rotation can tell old from new.
+const FIELD_KEY_VERSION: &str = "v1";
 
 impl SoftwareCrypto {
     /// A provider with the given audit key.
     pub fn new(audit_key: Vec<u8>) -> Self {
-        SoftwareCrypto { audit_key: Zeroizing::new(audit_key), iterations: PASSWORD_ITERATIONS }
+        let derived = hmac_sm3(&audit_key, b"firelaw field key v1");
+        let mut field_key = Zeroizing::new([0u8; 16]);
+        field_key.copy_from_slice(&derived[..16]);
+        SoftwareCrypto { audit_key: Zeroizing::new(audit_key), field_key, iterations: PASSWORD_ITERATIONS }
     }
 
     /// Loads the audit key from `path` (hex), creating a new random key readable only by its owner when
@@ -142,6 +150,23 @@ impl domain::ports::CryptoProvider for SoftwareCrypto {
         let password = Zeroizing::new(password.to_string());
         let stored = stored.to_string();
         tokio::task::spawn_blocking(move || verify_with(&password, &stored)).await.map_err(DomainError::internal)
+    }
+
+    fn seal_field(&self, aad: &str, plaintext: &str) -> Result<String> {
+        let aad = format!("{aad}|{FIELD_KEY_VERSION}");
+        let sealed = field::seal(&self.field_key, aad.as_bytes(), plaintext.as_bytes())?;
+        Ok(format!("{FIELD_KEY_VERSION}:{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(sealed)))
+    }
+
+    fn open_field(&self, aad: &str, sealed: &str) -> Result<String> {
+        let body = sealed
+            .strip_prefix(FIELD_KEY_VERSION)
+            .and_then(|s| s.strip_prefix(':'))
+            .ok_or_else(|| DomainError::internal("sealed field of an unknown key version"))?;
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD.decode(body).map_err(DomainError::internal)?;
+        let aad = format!("{aad}|{FIELD_KEY_VERSION}");
+        let plain = field::open(&self.field_key, aad.as_bytes(), &bytes)?;
+        String::from_utf8(plain).map_err(DomainError::internal)
     }
 }
 

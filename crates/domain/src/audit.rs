@@ -344,6 +344,38 @@ pub mod actions {
     pub const AUDIT_EXPORT: &str = "audit.export";
     /// Access refused.
     pub const ACCESS_DENIED: &str = "access.denied";
+    /// Unit created.
+    pub const UNIT_CREATE: &str = "unit.create";
+    /// Unit changed.
+    pub const UNIT_UPDATE: &str = "unit.update";
+    /// Units imported (one record per batch).
+    pub const UNIT_IMPORT: &str = "unit.import";
+    /// Units exported.
+    pub const UNIT_EXPORT: &str = "unit.export";
+    /// A personal number shown unmasked.
+    pub const PII_REVEAL: &str = "unit.pii_reveal";
+    /// Key-unit designation confirmed or lifted.
+    pub const KEY_UNIT_SET: &str = "unit.key_unit";
+    /// Risk grade set.
+    pub const RISK_SET: &str = "unit.risk";
+    /// Officer absence recorded or removed.
+    pub const ABSENCE_SET: &str = "officer.absence";
+    /// Conflict declared or withdrawn.
+    pub const CONFLICT_SET: &str = "officer.conflict";
+    /// Check item created or changed.
+    pub const CHECK_ITEM_SET: &str = "check.item";
+    /// Plan created.
+    pub const PLAN_CREATE: &str = "check.plan_create";
+    /// Plan announced (pools fixed, commitment published).
+    pub const PLAN_ANNOUNCE: &str = "check.plan_announce";
+    /// Plan drawn.
+    pub const PLAN_DRAW: &str = "check.plan_draw";
+    /// Plan cancelled.
+    pub const PLAN_CANCEL: &str = "check.plan_cancel";
+    /// Task result recorded.
+    pub const TASK_RESULT: &str = "check.task_result";
+    /// Results published.
+    pub const RESULTS_PUBLISH: &str = "check.results_publish";
 
     /// Chinese label for an action code.
     pub fn label(code: &str) -> &'static str {
@@ -369,6 +401,22 @@ pub mod actions {
             CALENDAR_UPDATE => "修改节假日",
             AUDIT_EXPORT => "导出审计记录",
             ACCESS_DENIED => "越权访问被拒绝",
+            UNIT_CREATE => "新建单位",
+            UNIT_UPDATE => "修改单位",
+            UNIT_IMPORT => "导入单位",
+            UNIT_EXPORT => "导出单位",
+            PII_REVEAL => "查看个人信息明文",
+            KEY_UNIT_SET => "认定重点单位",
+            RISK_SET => "设定风险等级",
+            ABSENCE_SET => "登记不在岗",
+            CONFLICT_SET => "登记回避",
+            CHECK_ITEM_SET => "设置抽查事项",
+            PLAN_CREATE => "新建抽查计划",
+            PLAN_ANNOUNCE => "公布抽查计划",
+            PLAN_DRAW => "随机抽取",
+            PLAN_CANCEL => "撤销抽查计划",
+            TASK_RESULT => "登记检查结果",
+            RESULTS_PUBLISH => "公示检查结果",
             _ => "其他操作",
         }
     }
@@ -383,12 +431,19 @@ pub mod actions {
             "calendar_day" => "节假日",
             "calendar_year" => "年度日历",
             "audit_log" => "审计日志",
+            "unit" => "单位",
+            "import" => "导入任务",
+            "absence" => "不在岗记录",
+            "conflict" => "回避登记",
+            "check_item" => "抽查事项",
+            "check_plan" => "抽查计划",
+            "check_task" => "检查任务",
             _ => "其他",
         }
     }
 
     /// All codes, for the search form.
-    pub const ALL: [&str; 21] = [
+    pub const ALL: [&str; 37] = [
         LOGIN,
         LOGIN_FAILED,
         ACCOUNT_LOCKED,
@@ -410,6 +465,22 @@ pub mod actions {
         CALENDAR_UPDATE,
         AUDIT_EXPORT,
         ACCESS_DENIED,
+        UNIT_CREATE,
+        UNIT_UPDATE,
+        UNIT_IMPORT,
+        UNIT_EXPORT,
+        PII_REVEAL,
+        KEY_UNIT_SET,
+        RISK_SET,
+        ABSENCE_SET,
+        CONFLICT_SET,
+        CHECK_ITEM_SET,
+        PLAN_CREATE,
+        PLAN_ANNOUNCE,
+        PLAN_DRAW,
+        PLAN_CANCEL,
+        TASK_RESULT,
+        RESULTS_PUBLISH,
     ];
 }
 

@@ -97,10 +97,14 @@ impl Role {
     pub fn permissions(self) -> &'static [Perm] {
         use Perm::*;
         match self {
-            Role::Officer => &[OrgRead, RecordRead, EnforcementAct],
-            Role::DeptHead => &[OrgRead, RecordRead, EnforcementAct, DeptApprove],
-            Role::LegalReviewer => &[OrgRead, RecordRead, LegalReview],
-            Role::AgencyHead => &[OrgRead, RecordRead, AgencyApprove, StatsRead],
+            Role::Officer => &[OrgRead, RecordRead, EnforcementAct, RegistryManage, PersonalInfoReveal],
+            Role::DeptHead => {
+                &[OrgRead, RecordRead, EnforcementAct, DeptApprove, RegistryManage, PersonalInfoReveal, CheckPlan]
+            }
+            Role::LegalReviewer => &[OrgRead, RecordRead, LegalReview, PersonalInfoReveal],
+            Role::AgencyHead => {
+                &[OrgRead, RecordRead, AgencyApprove, StatsRead, RegistryManage, PersonalInfoReveal, CheckPlan]
+            }
             Role::Leader => &[OrgRead, RecordRead, StatsRead],
             Role::TownOfficer => &[OrgRead, RecordRead, EntrustedAct],
             Role::SysAdmin => &[OrgRead, OrgManage, AccountRead, AccountManage, CalendarManage],
@@ -148,6 +152,12 @@ pub enum Perm {
     StatsRead,
     /// Act under an entrustment agreement.
     EntrustedAct,
+    /// Add, edit and import units of the registry; confirm key units; set risk grades.
+    RegistryManage,
+    /// See a natural person's phone or ID number unmasked, stating a reason (audited).
+    PersonalInfoReveal,
+    /// Set random-check items, plan, announce and draw; manage the officer pool.
+    CheckPlan,
 }
 
 /// One role held over one org subtree.
@@ -299,6 +309,9 @@ mod tests {
                 Perm::AgencyApprove,
                 Perm::StatsRead,
                 Perm::EntrustedAct,
+                Perm::RegistryManage,
+                Perm::PersonalInfoReveal,
+                Perm::CheckPlan,
             ] {
                 assert!(!role.permissions().contains(&perm), "{role:?} has {perm:?}");
             }

@@ -14,6 +14,8 @@ fn unique_message(text: &str) -> &'static str {
         "用户名已被使用"
     } else if text.contains("settings") {
         "设置已被他人修改，请刷新后重试"
+    } else if text.contains("credit_code") {
+        "统一社会信用代码已存在，该单位已在名录库中"
     } else if text.contains("orgs") {
         "机构已存在"
     } else {

@@ -7,6 +7,8 @@
 pub mod engine;
 pub mod error;
 pub mod migrate;
+mod random_check;
+mod registry;
 pub mod rows;
 pub mod writer;
 
@@ -202,11 +204,11 @@ fn like_escape(s: &str) -> String {
 // cache would not help and every request would parse and plan the query again. The cast changes nothing
 // on PostgreSQL.
 
-fn one<T>(rows: &Rows, f: impl FnOnce(&engine::Row<'_>) -> Result<T>) -> Result<Option<T>> {
+pub(crate) fn one<T>(rows: &Rows, f: impl FnOnce(&engine::Row<'_>) -> Result<T>) -> Result<Option<T>> {
     rows.first().map(|r| f(&r)).transpose()
 }
 
-fn all<T>(rows: &Rows, f: impl Fn(&engine::Row<'_>) -> Result<T>) -> Result<Vec<T>> {
+pub(crate) fn all<T>(rows: &Rows, f: impl Fn(&engine::Row<'_>) -> Result<T>) -> Result<Vec<T>> {
     rows.iter().map(|r| f(&r)).collect()
 }
 

@@ -211,6 +211,224 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
         postgres: "",
         seed: Some(seed_calendar),
     },
+    Migration {
+        version: 3,
+        name: "m20261122_003_create_registry_and_random_checks",
+        common: r#"
+-- 检查对象名录库. Personal numbers are SM4-GCM ciphertexts (*_phone, *_id_card) with a masked copy for
+-- display. search_key orders units by creation and keys the SQLite full-text index.
+CREATE TABLE units (
+    id TEXT PRIMARY KEY,
+    search_key BIGINT NOT NULL UNIQUE,
+    credit_code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    org_path TEXT NOT NULL,
+    venue_kinds TEXT NOT NULL,
+    floor_area BIGINT,
+    floors BIGINT,
+    beds BIGINT,
+    rooms BIGINT,
+    staff BIGINT,
+    responsible_name TEXT,
+    responsible_phone TEXT,
+    responsible_phone_mask TEXT,
+    responsible_id_card TEXT,
+    responsible_id_card_mask TEXT,
+    manager_name TEXT,
+    manager_phone TEXT,
+    manager_phone_mask TEXT,
+    manager_id_card TEXT,
+    manager_id_card_mask TEXT,
+    status TEXT NOT NULL,
+    risk_grade TEXT NOT NULL,
+    risk_reason TEXT NOT NULL,
+    key_unit BIGINT NOT NULL,
+    key_category TEXT,
+    key_reason TEXT,
+    key_confirmed_by TEXT,
+    key_confirmed_at BIGINT,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX units_org_path ON units (org_path, search_key);
+
+CREATE TABLE unit_history (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    at BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX unit_history_unit ON unit_history (unit_id, at);
+
+CREATE TABLE credit_records (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL,
+    decided_on TEXT NOT NULL,
+    doc_no TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX credit_records_unit ON credit_records (unit_id, decided_on);
+CREATE INDEX credit_records_decided ON credit_records (kind, decided_on);
+
+CREATE TABLE import_jobs (
+    id TEXT PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    status TEXT NOT NULL,
+    total BIGINT NOT NULL,
+    done BIGINT NOT NULL,
+    inserted BIGINT NOT NULL,
+    updated BIGINT NOT NULL,
+    unchanged BIGINT NOT NULL,
+    failed BIGINT NOT NULL,
+    errors TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    finished_at BIGINT
+);
+
+-- 执法检查人员名录库: absences and declared conflicts (回避).
+CREATE TABLE officer_absences (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    kind TEXT NOT NULL,
+    from_day TEXT NOT NULL,
+    to_day TEXT NOT NULL,
+    note TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX officer_absences_account ON officer_absences (account_id, to_day);
+
+CREATE TABLE officer_conflicts (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL,
+    note TEXT NOT NULL,
+    declared_at BIGINT NOT NULL,
+    withdrawn_at BIGINT
+);
+CREATE INDEX officer_conflicts_account ON officer_conflicts (account_id);
+CREATE INDEX officer_conflicts_unit ON officer_conflicts (unit_id);
+
+-- 随机抽查事项清单.
+CREATE TABLE check_items (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    name TEXT NOT NULL,
+    basis TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    frequency TEXT NOT NULL,
+    method TEXT NOT NULL,
+    qualification TEXT NOT NULL,
+    officers_per_unit BIGINT NOT NULL,
+    active BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX check_items_org ON check_items (org_id);
+
+CREATE TABLE check_plans (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    item_id TEXT NOT NULL REFERENCES check_items(id),
+    title TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    officers_per_unit BIGINT NOT NULL,
+    weights TEXT NOT NULL,
+    exclude_recent_days BIGINT NOT NULL,
+    prioritize_penalised BIGINT NOT NULL,
+    rotation BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    pool_size BIGINT NOT NULL,
+    officer_count BIGINT NOT NULL,
+    quota TEXT NOT NULL,
+    pool_digest TEXT NOT NULL,
+    officer_digest TEXT NOT NULL,
+    commitment TEXT NOT NULL,
+    secret_sealed TEXT NOT NULL,
+    announced_at BIGINT,
+    beacon TEXT NOT NULL,
+    inputs_digest TEXT NOT NULL,
+    secret_hex TEXT NOT NULL,
+    seed_hex TEXT NOT NULL,
+    drawn_at BIGINT,
+    publish_due TEXT,
+    published_at BIGINT,
+    cancel_reason TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX check_plans_org ON check_plans (org_id, period_start);
+CREATE INDEX check_plans_item ON check_plans (item_id, period_start);
+
+CREATE TABLE check_plan_units (
+    plan_id TEXT NOT NULL REFERENCES check_plans(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    stratum TEXT NOT NULL,
+    org_path TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (plan_id, unit_id)
+);
+
+CREATE TABLE check_plan_officers (
+    plan_id TEXT NOT NULL REFERENCES check_plans(id),
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    org_path TEXT NOT NULL,
+    excluded_units TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (plan_id, account_id)
+);
+
+CREATE TABLE check_tasks (
+    id TEXT PRIMARY KEY,
+    plan_id TEXT NOT NULL REFERENCES check_plans(id),
+    seq BIGINT NOT NULL,
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    stratum TEXT NOT NULL,
+    result TEXT,
+    result_note TEXT NOT NULL,
+    checked_on TEXT,
+    published_at BIGINT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX check_tasks_plan ON check_tasks (plan_id, seq);
+CREATE INDEX check_tasks_unit ON check_tasks (unit_id);
+
+CREATE TABLE check_task_officers (
+    task_id TEXT NOT NULL REFERENCES check_tasks(id),
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    position BIGINT NOT NULL,
+    PRIMARY KEY (task_id, account_id)
+);
+CREATE INDEX check_task_officers_account ON check_task_officers (account_id);
+"#,
+        // FTS5 over character bigrams (see domain::registry::search); rowid = units.search_key.
+        sqlite: r#"
+CREATE VIRTUAL TABLE unit_search USING fts5(name, address, tokenize = 'unicode61 remove_diacritics 0', content = '', contentless_delete = 1);
+"#,
+        // GIN over the same bigrams plus single characters, and the normalised text for the exact check.
+        postgres: r#"
+ALTER TABLE units ADD COLUMN search_grams TEXT[] NOT NULL DEFAULT '{}';
+ALTER TABLE units ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+CREATE INDEX units_search_grams ON units USING GIN (search_grams);
+"#,
+        seed: None,
+    },
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -260,7 +260,7 @@ async fn attempt_fast<C: Conn>(
     let start_seq = chain.seq;
     let mut results = Vec::with_capacity(works.len());
     for work in works {
-        results.push(Ok(apply(conn, crypto, work, &mut chain).await.map_err(Abort::Unit)?));
+        results.push(Ok(apply(conn, backend, crypto, work, &mut chain).await.map_err(Abort::Unit)?));
     }
     chain.flush(conn).await.map_err(Abort::Unit)?;
     finish(conn, &chain, start_seq).await.map_err(Abort::Batch)?;
@@ -279,7 +279,7 @@ async fn run_isolated<C: Conn>(
     for work in works {
         conn.batch("SAVEPOINT uow").await?;
         let saved = chain.clone();
-        let outcome = match apply(conn, crypto, work, &mut chain).await {
+        let outcome = match apply(conn, backend, crypto, work, &mut chain).await {
             Ok(done) => chain.flush(conn).await.map(|()| done),
             Err(e) => Err(e),
         };
@@ -311,6 +311,7 @@ fn expect_one(rows: u64, what: &str) -> Result<()> {
 /// Applies one unit: its changes, then its audit records.
 async fn apply<C: Conn>(
     conn: &mut C,
+    backend: Backend,
     crypto: &dyn CryptoProvider,
     work: &UnitOfWork,
     chain: &mut Chain,
@@ -544,6 +545,8 @@ async fn apply<C: Conn>(
                 let n = conn.exec("DELETE FROM calendar_days WHERE day = $1", params![date.to_string()]).await?;
                 expect_one(n, "节假日记录")?;
             }
+            Change::Registry(c) => crate::registry::apply(conn, backend, c).await?,
+            Change::Check(c) => crate::random_check::apply(conn, c).await?,
             Change::SetYearPublished { year, published, source } => {
                 if *published {
                     conn.exec(

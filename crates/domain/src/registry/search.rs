@@ -27,6 +27,28 @@ pub fn token_text(text: &str) -> String {
     tokens(text).join(" ")
 }
 
+/// What PostgreSQL indexes: the distinct bigrams and single characters of both texts.
+pub fn gram_set(texts: &[&str]) -> Vec<String> {
+    let mut set = std::collections::BTreeSet::new();
+    for t in texts {
+        let chars = normalize(t);
+        set.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+        set.extend(chars.iter().map(|c| c.to_string()));
+    }
+    set.into_iter().collect()
+}
+
+/// The normalised texts joined by `|` (which no query contains), for the exact substring check.
+pub fn normalized_text(texts: &[&str]) -> String {
+    texts.iter().map(|t| normalize(t).into_iter().collect::<String>()).collect::<Vec<_>>().join("|")
+}
+
+/// A PostgreSQL array literal of tokens. Tokens hold only letters and digits, so quoting is enough.
+pub fn array_literal(tokens: &[String]) -> String {
+    let quoted: Vec<String> = tokens.iter().map(|t| format!("\"{t}\"")).collect();
+    format!("{{{}}}", quoted.join(","))
+}
+
 /// A parsed search query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchQuery {

@@ -227,10 +227,10 @@ pub struct Unit {
 }
 
 /// One field changed, for the unit's history (personal numbers appear masked).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FieldChange {
     /// Field label in Chinese.
-    pub field: &'static str,
+    pub field: String,
     /// Old value as shown.
     pub before: String,
     /// New value as shown.
@@ -255,7 +255,7 @@ impl UnitFacts<String> {
         let mut out = Vec::new();
         let mut push = |field: &'static str, b: String, a: String| {
             if a != b {
-                out.push(FieldChange { field, before: b, after: a });
+                out.push(FieldChange { field: field.to_string(), before: b, after: a });
             }
         };
         push("单位名称", before.name.clone(), self.name.clone());
@@ -315,7 +315,7 @@ mod tests {
         after.responsible.phone = Some("13900139000".into());
         let d = after.diff(&before, &|o| o.0.clone());
         assert_eq!(d.len(), 2);
-        assert_eq!(d[0], FieldChange { field: "建筑面积", before: "12000".into(), after: "15000".into() });
+        assert_eq!(d[0], FieldChange { field: "建筑面积".into(), before: "12000".into(), after: "15000".into() });
         assert_eq!(d[1].before, "138****8000");
         assert_eq!(d[1].after, "139****9000");
         assert!(facts().diff(&facts(), &|o| o.0.clone()).is_empty());

@@ -13,7 +13,10 @@ pub mod bootstrap;
 pub mod calendar;
 pub mod demo;
 pub mod grants;
+pub mod officer_pool;
 pub mod orgs;
+pub mod random_checks;
+pub mod registry;
 pub mod security;
 
 /// Everything a service needs, shared by all requests.

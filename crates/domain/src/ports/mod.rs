@@ -7,6 +7,12 @@
 
 use chrono::NaiveDate;
 
+pub mod random_check;
+pub mod registry;
+
+pub use random_check::CheckStore;
+pub use registry::RegistryStore;
+
 use crate::account::{Account, AccountStatus, Certificate};
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::authz::{Grant, Role};
@@ -214,6 +220,10 @@ pub enum Change {
         /// Notice title and number, as the source.
         source: String,
     },
+    /// A change to the registry or the officer pool.
+    Registry(registry::RegistryChange),
+    /// A change to random-check items, plans or tasks.
+    Check(random_check::CheckChange),
 }
 
 /// Changes and their audit records, committed together or not at all.
@@ -281,7 +291,7 @@ pub struct Credentials {
 
 /// The database, seen from the domain.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: RegistryStore + CheckStore + Send + Sync {
     /// Commits the unit in one transaction: all changes and all audit records, or nothing.
     async fn commit(&self, work: UnitOfWork) -> Result<Committed>;
 
@@ -346,4 +356,8 @@ pub trait CryptoProvider: Send + Sync {
     async fn hash_password(&self, password: &str) -> Result<String>;
     /// Checks a password against a stored hash, in constant time.
     async fn verify_password(&self, password: &str, stored: &str) -> Result<bool>;
+    /// Encrypts a personal field (SM4-GCM under the field key); `aad` binds it to its row and column.
+    fn seal_field(&self, aad: &str, plaintext: &str) -> Result<String>;
+    /// Decrypts a field sealed by [`CryptoProvider::seal_field`] with the same `aad`.
+    fn open_field(&self, aad: &str, sealed: &str) -> Result<String>;
 }

@@ -1,0 +1,699 @@
+//! The registry's tables: units with their search index, history, credit records, import jobs, and the
+//! officer pool's absences and conflicts.
+
+use chrono::NaiveDate;
+use domain::identity::CreditCode;
+use domain::org::{OrgId, OrgPath};
+use domain::ports::registry::{
+    COUNT_CAP, CreditRecord, HistoryEntry, ImportJob, NewUnit, RegistryChange, RegistryStore, UnitSearch,
+};
+use domain::random_check::officers::{Absence, AbsenceKind, Conflict, ConflictKind};
+use domain::registry::key_unit::KeyDesignation;
+use domain::registry::risk::RiskGrade;
+use domain::registry::search::{self, SearchQuery};
+use domain::registry::unit::{Contact, Sealed, SizeFacts, Unit, UnitFacts, UnitStatus};
+use domain::registry::venue::VenueKinds;
+use domain::time::Timestamp;
+use domain::{DomainError, Result};
+
+use crate::engine::{Conn, Row, Value};
+use crate::rows::get;
+use crate::{Backend, Db, all, one, params};
+
+/// The upper bound of a subtree's paths: paths end in `/`, and `0` follows `/` in byte order.
+pub(crate) fn path_range(p: &OrgPath) -> (String, String) {
+    let s = p.as_str();
+    (s.to_string(), format!("{}0", &s[..s.len() - 1]))
+}
+
+/// `(col >= $a AND col < $b) OR …` over subtrees: unlike `LIKE`, a range uses the index on both engines.
+pub(crate) fn ranges(col: &str, scopes: &[OrgPath], p: &mut Vec<Value>) -> String {
+    let parts: Vec<String> = scopes
+        .iter()
+        .map(|s| {
+            let (lo, hi) = path_range(s);
+            p.push(Value::Text(lo));
+            p.push(Value::Text(hi));
+            format!("({col} >= ${} AND {col} < ${})", p.len() - 1, p.len())
+        })
+        .collect();
+    format!("({})", parts.join(" OR "))
+}
+
+const UNIT_COLUMNS: &str = "u.id, u.search_key, u.credit_code, u.name, u.address, u.org_id, u.org_path, o.name AS org_name, \
+    u.venue_kinds, u.floor_area, u.floors, u.beds, u.rooms, u.staff, \
+    u.responsible_name, u.responsible_phone, u.responsible_phone_mask, u.responsible_id_card, u.responsible_id_card_mask, \
+    u.manager_name, u.manager_phone, u.manager_phone_mask, u.manager_id_card, u.manager_id_card_mask, \
+    u.status, u.risk_grade, u.risk_reason, u.key_unit, u.key_category, u.key_reason, u.key_confirmed_by, u.key_confirmed_at, \
+    u.version, u.created_at, u.updated_at";
+
+fn sealed(row: &Row<'_>, col: &str) -> Result<Option<Sealed>> {
+    let s: Option<String> = get(row, col)?;
+    Ok(match s {
+        Some(sealed) => {
+            Some(Sealed { sealed, masked: get::<Option<String>>(row, &format!("{col}_mask"))?.unwrap_or_default() })
+        }
+        None => None,
+    })
+}
+
+fn contact(row: &Row<'_>, prefix: &str) -> Result<Contact<Sealed>> {
+    Ok(Contact {
+        name: get(row, &format!("{prefix}_name"))?,
+        phone: sealed(row, &format!("{prefix}_phone"))?,
+        id_card: sealed(row, &format!("{prefix}_id_card"))?,
+    })
+}
+
+fn unit(row: &Row<'_>) -> Result<Unit> {
+    let bad = |e: DomainError| DomainError::internal(format!("stored unit does not parse: {e}"));
+    let key_unit = if get::<i64>(row, "key_unit")? != 0 {
+        Some(KeyDesignation {
+            category: get::<Option<String>>(row, "key_category")?.unwrap_or_default(),
+            reason: get::<Option<String>>(row, "key_reason")?.unwrap_or_default(),
+            confirmed_by: get::<Option<String>>(row, "key_confirmed_by")?.unwrap_or_default(),
+            confirmed_at: Timestamp(get::<Option<i64>>(row, "key_confirmed_at")?.unwrap_or(0)),
+        })
+    } else {
+        None
+    };
+    Ok(Unit {
+        id: get(row, "id")?,
+        credit_code: CreditCode::parse(&get::<String>(row, "credit_code")?).map_err(bad)?,
+        facts: UnitFacts {
+            name: get(row, "name")?,
+            address: get(row, "address")?,
+            org_id: OrgId(get(row, "org_id")?),
+            venue_kinds: VenueKinds::from_stored(&get::<String>(row, "venue_kinds")?).map_err(bad)?,
+            size: SizeFacts {
+                floor_area: get(row, "floor_area")?,
+                floors: get(row, "floors")?,
+                beds: get(row, "beds")?,
+                rooms: get(row, "rooms")?,
+                staff: get(row, "staff")?,
+            },
+            responsible: contact(row, "responsible")?,
+            manager: contact(row, "manager")?,
+            status: UnitStatus::parse("status", &get::<String>(row, "status")?).map_err(bad)?,
+        },
+        org_path: OrgPath::parse(&get::<String>(row, "org_path")?)?,
+        org_name: get(row, "org_name")?,
+        risk_grade: RiskGrade::parse("risk_grade", &get::<String>(row, "risk_grade")?).map_err(bad)?,
+        risk_reason: get(row, "risk_reason")?,
+        key_unit,
+        version: get(row, "version")?,
+        created_at: Timestamp(get(row, "created_at")?),
+        updated_at: Timestamp(get(row, "updated_at")?),
+    })
+}
+
+fn history(row: &Row<'_>) -> Result<HistoryEntry> {
+    Ok(HistoryEntry {
+        id: get(row, "id")?,
+        unit_id: get(row, "unit_id")?,
+        at: Timestamp(get(row, "at")?),
+        actor: get(row, "actor")?,
+        action: get(row, "action")?,
+        changes: serde_json::from_str(&get::<String>(row, "changes")?).map_err(DomainError::internal)?,
+        reason: get(row, "reason")?,
+    })
+}
+
+fn date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(DomainError::internal)
+}
+
+fn import_job(row: &Row<'_>) -> Result<ImportJob> {
+    Ok(ImportJob {
+        id: get(row, "id")?,
+        file_name: get(row, "file_name")?,
+        mode: get(row, "mode")?,
+        status: get(row, "status")?,
+        total: get(row, "total")?,
+        done: get(row, "done")?,
+        inserted: get(row, "inserted")?,
+        updated: get(row, "updated")?,
+        unchanged: get(row, "unchanged")?,
+        failed: get(row, "failed")?,
+        errors: get(row, "errors")?,
+        message: get(row, "message")?,
+        created_by: get(row, "created_by")?,
+        created_at: Timestamp(get(row, "created_at")?),
+        finished_at: get::<Option<i64>>(row, "finished_at")?.map(Timestamp),
+    })
+}
+
+fn absence(row: &Row<'_>) -> Result<Absence> {
+    Ok(Absence {
+        id: get(row, "id")?,
+        account_id: get(row, "account_id")?,
+        kind: AbsenceKind::parse("kind", &get::<String>(row, "kind")?)?,
+        from: date(&get::<String>(row, "from_day")?)?,
+        to: date(&get::<String>(row, "to_day")?)?,
+        note: get(row, "note")?,
+        created_at: Timestamp(get(row, "created_at")?),
+    })
+}
+
+fn conflict(row: &Row<'_>) -> Result<Conflict> {
+    Ok(Conflict {
+        id: get(row, "id")?,
+        account_id: get(row, "account_id")?,
+        officer_name: get(row, "officer_name")?,
+        unit_id: get(row, "unit_id")?,
+        unit_name: get(row, "unit_name")?,
+        kind: ConflictKind::parse("kind", &get::<String>(row, "kind")?)?,
+        note: get(row, "note")?,
+        declared_at: Timestamp(get(row, "declared_at")?),
+    })
+}
+
+fn insert_history_sql(n: usize) -> String {
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let b = i * 7;
+            format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7)
+        })
+        .collect();
+    format!("INSERT INTO unit_history (id, unit_id, at, actor, action, changes, reason) VALUES {}", rows.join(", "))
+}
+
+fn history_params(h: &HistoryEntry) -> Result<Vec<Value>> {
+    Ok(params![
+        &h.id,
+        &h.unit_id,
+        h.at.0,
+        &h.actor,
+        &h.action,
+        serde_json::to_string(&h.changes).map_err(DomainError::internal)?,
+        &h.reason,
+    ])
+}
+
+async fn insert_history<C: Conn>(conn: &mut C, h: &HistoryEntry) -> Result<()> {
+    conn.exec(&insert_history_sql(1), history_params(h)?).await?;
+    Ok(())
+}
+
+/// The columns written for a unit's facts, in order (shared by insert and update).
+const FACT_COLUMNS: [&str; 24] = [
+    "name",
+    "address",
+    "org_id",
+    "org_path",
+    "venue_kinds",
+    "floor_area",
+    "floors",
+    "beds",
+    "rooms",
+    "staff",
+    "responsible_name",
+    "responsible_phone",
+    "responsible_phone_mask",
+    "responsible_id_card",
+    "responsible_id_card_mask",
+    "manager_name",
+    "manager_phone",
+    "manager_phone_mask",
+    "manager_id_card",
+    "manager_id_card_mask",
+    "status",
+    "updated_at",
+    "search_a",
+    "search_b",
+];
+
+fn seal_parts(s: &Option<Sealed>) -> (Value, Value) {
+    match s {
+        Some(s) => (Value::Text(s.sealed.clone()), Value::Text(s.masked.clone())),
+        None => (Value::Null, Value::Null),
+    }
+}
+
+/// The fact values in [`FACT_COLUMNS`] order. The last two are the search columns of PostgreSQL (grams,
+/// normalised text); SQLite indexes in its FTS table instead and drops them.
+fn fact_values(f: &UnitFacts<Sealed>, org_path: &OrgPath, at: Timestamp) -> Vec<Value> {
+    let (rp, rpm) = seal_parts(&f.responsible.phone);
+    let (ri, rim) = seal_parts(&f.responsible.id_card);
+    let (mp, mpm) = seal_parts(&f.manager.phone);
+    let (mi, mim) = seal_parts(&f.manager.id_card);
+    vec![
+        Value::Text(f.name.clone()),
+        Value::Text(f.address.clone()),
+        Value::Text(f.org_id.0.clone()),
+        Value::Text(org_path.as_str().to_string()),
+        Value::Text(f.venue_kinds.to_stored()),
+        f.size.floor_area.into(),
+        f.size.floors.into(),
+        f.size.beds.into(),
+        f.size.rooms.into(),
+        f.size.staff.into(),
+        f.responsible.name.clone().into(),
+        rp,
+        rpm,
+        ri,
+        rim,
+        f.manager.name.clone().into(),
+        mp,
+        mpm,
+        mi,
+        mim,
+        Value::Text(f.status.code().to_string()),
+        Value::Int(at.0),
+        Value::Text(search::array_literal(&search::gram_set(&[&f.name, &f.address]))),
+        Value::Text(search::normalized_text(&[&f.name, &f.address])),
+    ]
+}
+
+fn fact_columns(backend: Backend) -> Vec<&'static str> {
+    let mut cols: Vec<&'static str> = FACT_COLUMNS[..22].to_vec();
+    if backend == Backend::Postgres {
+        cols.push("search_grams");
+        cols.push("search_text");
+    }
+    cols
+}
+
+fn placeholder(backend: Backend, col: &str, n: usize) -> String {
+    if backend == Backend::Postgres && col == "search_grams" {
+        format!("CAST(${n} AS TEXT[])")
+    } else {
+        format!("${n}")
+    }
+}
+
+async fn insert_units<C: Conn>(conn: &mut C, backend: Backend, units: &[NewUnit]) -> Result<()> {
+    if units.is_empty() {
+        return Ok(());
+    }
+    let max: Option<i64> = conn
+        .query("SELECT MAX(search_key) AS m FROM units", vec![])
+        .await?
+        .first()
+        .map(|r| r.get("m"))
+        .transpose()?
+        .flatten();
+    let mut next_key = max.unwrap_or(0) + 1;
+    let facts = fact_columns(backend);
+    let mut cols: Vec<&str> = vec!["id", "search_key", "credit_code"];
+    cols.extend(&facts);
+    cols.extend([
+        "risk_grade",
+        "risk_reason",
+        "key_unit",
+        "key_category",
+        "key_reason",
+        "key_confirmed_by",
+        "key_confirmed_at",
+        "version",
+        "created_at",
+    ]);
+    let per_row = cols.len();
+    // Rows per statement: well under every engine's limit on bound parameters.
+    for chunk in units.chunks(24) {
+        let mut p: Vec<Value> = Vec::with_capacity(chunk.len() * per_row);
+        let mut fts: Vec<Value> = Vec::new();
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for nu in chunk {
+            let u = &nu.unit;
+            let base = p.len();
+            let ph: Vec<String> = cols.iter().enumerate().map(|(i, c)| placeholder(backend, c, base + i + 1)).collect();
+            tuples.push(format!("({})", ph.join(", ")));
+            p.push(Value::Text(u.id.clone()));
+            p.push(Value::Int(next_key));
+            p.push(Value::Text(u.credit_code.as_str().to_string()));
+            let mut fv = fact_values(&u.facts, &u.org_path, u.updated_at);
+            fv.truncate(facts.len());
+            p.extend(fv);
+            let k = u.key_unit.as_ref();
+            p.extend(params![
+                u.risk_grade.code(),
+                &u.risk_reason,
+                k.is_some(),
+                k.map(|k| k.category.clone()),
+                k.map(|k| k.reason.clone()),
+                k.map(|k| k.confirmed_by.clone()),
+                k.map(|k| k.confirmed_at.0),
+                u.version,
+                u.created_at.0,
+            ]);
+            if backend == Backend::Sqlite {
+                fts.push(Value::Int(next_key));
+                fts.push(Value::Text(search::token_text(&u.facts.name)));
+                fts.push(Value::Text(search::token_text(&u.facts.address)));
+            }
+            next_key += 1;
+        }
+        let sql = format!("INSERT INTO units ({}) VALUES {}", cols.join(", "), tuples.join(", "));
+        conn.exec(&sql, p).await?;
+        if !fts.is_empty() {
+            let rows: Vec<String> =
+                (0..fts.len() / 3).map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3)).collect();
+            conn.exec(&format!("INSERT INTO unit_search (rowid, name, address) VALUES {}", rows.join(", ")), fts)
+                .await?;
+        }
+        let mut hp = Vec::with_capacity(chunk.len() * 7);
+        for nu in chunk {
+            hp.extend(history_params(&nu.history)?);
+        }
+        conn.exec(&insert_history_sql(chunk.len()), hp).await?;
+    }
+    Ok(())
+}
+
+fn expect_one(rows: u64) -> Result<()> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(DomainError::Conflict("单位已被他人修改或不存在，请刷新后重试".into()))
+    }
+}
+
+/// Applies one registry change inside the writer's transaction.
+pub(crate) async fn apply<C: Conn>(conn: &mut C, backend: Backend, change: &RegistryChange) -> Result<()> {
+    match change {
+        RegistryChange::InsertUnits(units) => insert_units(conn, backend, units).await?,
+        RegistryChange::UpdateUnit { id, expected_version, facts, org_path, at, history } => {
+            let cols = fact_columns(backend);
+            let sets: Vec<String> =
+                cols.iter().enumerate().map(|(i, c)| format!("{c} = {}", placeholder(backend, c, i + 1))).collect();
+            let n = cols.len();
+            let sql = format!(
+                "UPDATE units SET {}, version = version + 1 WHERE id = ${} AND version = ${}",
+                sets.join(", "),
+                n + 1,
+                n + 2
+            );
+            let mut p = fact_values(facts, org_path, *at);
+            p.truncate(n);
+            p.push(Value::Text(id.clone()));
+            p.push(Value::Int(*expected_version));
+            expect_one(conn.exec(&sql, p).await?)?;
+            if backend == Backend::Sqlite {
+                let key: i64 = conn
+                    .query("SELECT search_key FROM units WHERE id = $1", params![id])
+                    .await?
+                    .first()
+                    .ok_or_else(|| DomainError::internal("unit vanished"))?
+                    .get("search_key")?;
+                conn.exec("DELETE FROM unit_search WHERE rowid = $1", params![key]).await?;
+                conn.exec(
+                    "INSERT INTO unit_search (rowid, name, address) VALUES ($1, $2, $3)",
+                    params![key, search::token_text(&facts.name), search::token_text(&facts.address)],
+                )
+                .await?;
+            }
+            insert_history(conn, history).await?;
+        }
+        RegistryChange::SetRisk { id, expected_version, grade, reason, at, history } => {
+            let n = conn
+                .exec(
+                    "UPDATE units SET risk_grade = $1, risk_reason = $2, updated_at = $3, version = version + 1 \
+                     WHERE id = $4 AND version = $5",
+                    params![grade.code(), reason, at.0, id, *expected_version],
+                )
+                .await?;
+            expect_one(n)?;
+            insert_history(conn, history).await?;
+        }
+        RegistryChange::SetKeyUnit { id, expected_version, designation, at, history } => {
+            let d = designation.as_ref();
+            let n = conn
+                .exec(
+                    "UPDATE units SET key_unit = $1, key_category = $2, key_reason = $3, key_confirmed_by = $4, \
+                     key_confirmed_at = $5, updated_at = $6, version = version + 1 WHERE id = $7 AND version = $8",
+                    params![
+                        d.is_some(),
+                        d.map(|k| k.category.clone()),
+                        d.map(|k| k.reason.clone()),
+                        d.map(|k| k.confirmed_by.clone()),
+                        d.map(|k| k.confirmed_at.0),
+                        at.0,
+                        id,
+                        *expected_version
+                    ],
+                )
+                .await?;
+            expect_one(n)?;
+            insert_history(conn, history).await?;
+        }
+        RegistryChange::InsertCredit(c) => {
+            conn.exec(
+                "INSERT INTO credit_records (id, unit_id, kind, decided_on, doc_no, summary, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                params![&c.id, &c.unit_id, &c.kind, c.decided_on.to_string(), &c.doc_no, &c.summary, c.created_at.0],
+            )
+            .await?;
+        }
+        RegistryChange::InsertAbsence(a) => {
+            conn.exec(
+                "INSERT INTO officer_absences (id, account_id, kind, from_day, to_day, note, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                params![
+                    &a.id,
+                    &a.account_id,
+                    a.kind.code(),
+                    a.from.to_string(),
+                    a.to.to_string(),
+                    &a.note,
+                    a.created_at.0
+                ],
+            )
+            .await?;
+        }
+        RegistryChange::DeleteAbsence { id } => {
+            let n = conn.exec("DELETE FROM officer_absences WHERE id = $1", params![id]).await?;
+            if n != 1 {
+                return Err(DomainError::Conflict("不在岗记录已被删除".into()));
+            }
+        }
+        RegistryChange::InsertConflict(c) => {
+            let dup = conn
+                .query(
+                    "SELECT COUNT(*) AS n FROM officer_conflicts WHERE account_id = $1 AND unit_id = $2 AND withdrawn_at IS NULL",
+                    params![&c.account_id, &c.unit_id],
+                )
+                .await?;
+            if dup.first().map(|r| r.get::<i64>("n")).transpose()?.unwrap_or(0) > 0 {
+                return Err(DomainError::Conflict("该执法人员与该单位的回避关系已登记".into()));
+            }
+            conn.exec(
+                "INSERT INTO officer_conflicts (id, account_id, unit_id, kind, note, declared_at, withdrawn_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+                params![&c.id, &c.account_id, &c.unit_id, c.kind.code(), &c.note, c.declared_at.0],
+            )
+            .await?;
+        }
+        RegistryChange::WithdrawConflict { id, at } => {
+            let n = conn
+                .exec(
+                    "UPDATE officer_conflicts SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL",
+                    params![at.0, id],
+                )
+                .await?;
+            if n != 1 {
+                return Err(DomainError::Conflict("回避登记已撤回或不存在".into()));
+            }
+        }
+        RegistryChange::PutImportJob(j) => {
+            conn.exec(
+                "INSERT INTO import_jobs (id, file_name, mode, status, total, done, inserted, updated, unchanged, failed, \
+                 errors, message, created_by, created_at, finished_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, total = excluded.total, done = excluded.done, \
+                 inserted = excluded.inserted, updated = excluded.updated, unchanged = excluded.unchanged, \
+                 failed = excluded.failed, errors = excluded.errors, message = excluded.message, finished_at = excluded.finished_at",
+                params![
+                    &j.id,
+                    &j.file_name,
+                    &j.mode,
+                    &j.status,
+                    j.total,
+                    j.done,
+                    j.inserted,
+                    j.updated,
+                    j.unchanged,
+                    j.failed,
+                    &j.errors,
+                    &j.message,
+                    &j.created_by,
+                    j.created_at.0,
+                    j.finished_at.map(|t| t.0)
+                ],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl RegistryStore for Db {
+    async fn unit(&self, id: &str) -> Result<Option<Unit>> {
+        let sql =
+            format!("SELECT {UNIT_COLUMNS} FROM units u JOIN orgs o ON o.id = u.org_id WHERE u.id = CAST($1 AS TEXT)");
+        one(&self.query(&sql, params![id]).await?, unit)
+    }
+
+    async fn units_by_credit_codes(&self, codes: &[String]) -> Result<Vec<Unit>> {
+        let mut out = Vec::with_capacity(codes.len());
+        for chunk in codes.chunks(500) {
+            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {UNIT_COLUMNS} FROM units u JOIN orgs o ON o.id = u.org_id WHERE u.credit_code IN ({})",
+                ph.join(", ")
+            );
+            let p: Vec<Value> = chunk.iter().map(|c| Value::Text(c.clone())).collect();
+            out.extend(all(&self.query(&sql, p).await?, unit)?);
+        }
+        Ok(out)
+    }
+
+    async fn search_units(&self, q: &UnitSearch) -> Result<(Vec<Unit>, u64)> {
+        if q.scopes.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let mut p = Vec::new();
+        let mut conds = vec![ranges("u.org_path", &q.scopes, &mut p)];
+        if let Some(org) = &q.org {
+            conds.push(ranges("u.org_path", std::slice::from_ref(org), &mut p));
+        }
+        if let Some(k) = q.venue_kind {
+            p.push(Value::Text(format!("%,{},%", k.code())));
+            conds.push(format!("u.venue_kinds LIKE ${}", p.len()));
+        }
+        if let Some(k) = q.key_unit {
+            p.push(Value::Int(i64::from(k)));
+            conds.push(format!("u.key_unit = ${}", p.len()));
+        }
+        if let Some(g) = q.risk_grade {
+            p.push(Value::Text(g.code().into()));
+            conds.push(format!("u.risk_grade = ${}", p.len()));
+        }
+        if let Some(s) = q.status {
+            p.push(Value::Text(s.code().into()));
+            conds.push(format!("u.status = ${}", p.len()));
+        }
+        let from = match (&q.text, self.backend()) {
+            (Some(text), Backend::Sqlite) => {
+                p.push(Value::Text(text.fts5()));
+                conds.push(format!("unit_search MATCH ${}", p.len()));
+                "unit_search s JOIN units u ON u.search_key = s.rowid"
+            }
+            (Some(text), Backend::Postgres) => {
+                match text {
+                    SearchQuery::Char(c) => {
+                        p.push(Value::Text(search::array_literal(&[c.to_string()])));
+                        conds.push(format!("u.search_grams @> CAST(${} AS TEXT[])", p.len()));
+                    }
+                    SearchQuery::Bigrams(b) => {
+                        p.push(Value::Text(search::array_literal(b)));
+                        conds.push(format!("u.search_grams @> CAST(${} AS TEXT[])", p.len()));
+                        p.push(Value::Text(format!("%{}%", text.text())));
+                        conds.push(format!("u.search_text LIKE ${}", p.len()));
+                    }
+                }
+                "units u"
+            }
+            (None, _) => "units u",
+        };
+        let order = match (&q.text, self.backend()) {
+            (Some(_), Backend::Sqlite) => "s.rowid DESC",
+            _ => "u.search_key DESC",
+        };
+        let filter = conds.join(" AND ");
+        let count_sql =
+            format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from} WHERE {filter} LIMIT {}) t", COUNT_CAP + 1);
+        let count: i64 = self.query(&count_sql, p.clone()).await?.first().map(|r| r.get("n")).transpose()?.unwrap_or(0);
+        let n = p.len();
+        p.push(Value::Int(i64::from(q.limit.clamp(1, 500))));
+        p.push(Value::Int(i64::from(q.offset)));
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS} FROM {from} JOIN orgs o ON o.id = u.org_id WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let units = all(&self.query(&sql, p).await?, unit)?;
+        Ok((units, count as u64))
+    }
+
+    async fn units_page(&self, scope: &OrgPath, after_key: i64, limit: u32) -> Result<Vec<(i64, Unit)>> {
+        let mut p = Vec::new();
+        let range = ranges("u.org_path", std::slice::from_ref(scope), &mut p);
+        p.push(Value::Int(after_key));
+        p.push(Value::Int(i64::from(limit)));
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS} FROM units u JOIN orgs o ON o.id = u.org_id WHERE {range} AND u.search_key > $3 \
+             ORDER BY u.search_key LIMIT $4"
+        );
+        all(&self.query(&sql, p).await?, |r| Ok((r.get::<i64>("search_key")?, unit(r)?)))
+    }
+
+    async fn unit_history(&self, unit_id: &str) -> Result<Vec<HistoryEntry>> {
+        let rows = self
+            .query(
+                "SELECT id, unit_id, at, actor, action, changes, reason FROM unit_history WHERE unit_id = $1 ORDER BY at DESC, id DESC",
+                params![unit_id],
+            )
+            .await?;
+        all(&rows, history)
+    }
+
+    async fn credit_records(&self, unit_id: &str) -> Result<Vec<CreditRecord>> {
+        let rows = self
+            .query(
+                "SELECT id, unit_id, kind, decided_on, doc_no, summary, created_at FROM credit_records WHERE unit_id = $1 \
+                 ORDER BY decided_on DESC",
+                params![unit_id],
+            )
+            .await?;
+        all(&rows, |r| {
+            Ok(CreditRecord {
+                id: get(r, "id")?,
+                unit_id: get(r, "unit_id")?,
+                kind: get(r, "kind")?,
+                decided_on: date(&get::<String>(r, "decided_on")?)?,
+                doc_no: get(r, "doc_no")?,
+                summary: get(r, "summary")?,
+                created_at: Timestamp(get(r, "created_at")?),
+            })
+        })
+    }
+
+    async fn import_job(&self, id: &str) -> Result<Option<ImportJob>> {
+        one(&self.query("SELECT * FROM import_jobs WHERE id = $1", params![id]).await?, import_job)
+    }
+
+    async fn absences(&self, scope: &OrgPath, from: NaiveDate, to: NaiveDate) -> Result<Vec<Absence>> {
+        let mut p = Vec::new();
+        let range = ranges("o.path", std::slice::from_ref(scope), &mut p);
+        p.push(Value::Text(to.to_string()));
+        p.push(Value::Text(from.to_string()));
+        let sql = format!(
+            "SELECT b.* FROM officer_absences b JOIN accounts a ON a.id = b.account_id JOIN orgs o ON o.id = a.org_id \
+             WHERE {range} AND b.from_day <= $3 AND b.to_day >= $4 ORDER BY b.from_day"
+        );
+        all(&self.query(&sql, p).await?, absence)
+    }
+
+    async fn absence(&self, id: &str) -> Result<Option<Absence>> {
+        one(&self.query("SELECT * FROM officer_absences WHERE id = $1", params![id]).await?, absence)
+    }
+
+    async fn conflicts(&self, scope: &OrgPath) -> Result<Vec<Conflict>> {
+        let mut p = Vec::new();
+        let range = ranges("o.path", std::slice::from_ref(scope), &mut p);
+        let sql = format!(
+            "SELECT c.*, a.display_name AS officer_name, u.name AS unit_name FROM officer_conflicts c \
+             JOIN accounts a ON a.id = c.account_id JOIN orgs o ON o.id = a.org_id JOIN units u ON u.id = c.unit_id \
+             WHERE {range} AND c.withdrawn_at IS NULL ORDER BY a.display_name, u.name"
+        );
+        all(&self.query(&sql, p).await?, conflict)
+    }
+
+    async fn conflict(&self, id: &str) -> Result<Option<Conflict>> {
+        let sql = "SELECT c.*, a.display_name AS officer_name, u.name AS unit_name FROM officer_conflicts c \
+             JOIN accounts a ON a.id = c.account_id JOIN units u ON u.id = c.unit_id WHERE c.id = $1 AND c.withdrawn_at IS NULL";
+        one(&self.query(sql, params![id]).await?, conflict)
+    }
+}
