@@ -10,10 +10,10 @@ after(async () => { await browser?.close(); server?.stop(); });
 
 test('an officer logs in and sees org, roles and an explained empty worklist', async () => {
   const page = await browser.newPage({ locale: 'zh-CN' });
-  await login(page, server.base, 'donghu.li');
+  await login(page, server.base, 'linjiang.he');
   await page.waitForURL(`${server.base}/`);
   const body = await page.textContent('main');
-  assert.match(body, /江城市东湖区消防救援大队/);
+  assert.match(body, /临江县消防救援大队/);
   assert.match(body, /执法人员/);
   assert.match(body, /暂无待办/);
   await shot(page, '01-home-officer');

@@ -47,6 +47,19 @@ impl CreditCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Completes 17 characters with their check character (demo data, benchmarks, test fixtures).
+    pub fn complete(first17: &str) -> Result<CreditCode> {
+        let values: Vec<u32> = first17
+            .chars()
+            .map(|c| CREDIT_CODE_CHARS.find(c).map(|i| i as u32))
+            .collect::<Option<_>>()
+            .filter(|v: &Vec<u32>| v.len() == 17)
+            .ok_or_else(|| DomainError::invalid("credit_code", "统一社会信用代码前17位格式不正确"))?;
+        let sum: u32 = values.iter().zip(CREDIT_CODE_WEIGHTS).map(|(v, w)| v * w).sum();
+        let check = (31 - sum % 31) % 31;
+        CreditCode::parse(&format!("{first17}{}", CREDIT_CODE_CHARS.as_bytes()[check as usize] as char))
+    }
 }
 
 impl fmt::Display for CreditCode {

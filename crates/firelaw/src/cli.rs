@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `audit verify`, `bench`.
+//! The command line: `serve`, `migrate`, `audit verify`, `import units`, `draw verify`, `bench`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -80,6 +80,18 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Import data from a spreadsheet.
+    Import {
+        /// What.
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Random-check draw tools.
+    Draw {
+        /// Which.
+        #[command(subcommand)]
+        command: DrawCommand,
+    },
     /// Measure the write path: raw SQLite inserts against audited HTTP state changes.
     Bench {
         /// Seconds per measurement.
@@ -94,6 +106,39 @@ pub enum Command {
         /// PostgreSQL URL to run part (b) against instead of SQLite.
         #[arg(long)]
         database_url: Option<String>,
+    },
+}
+
+/// Import subcommands.
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Units into the 检查对象名录库, from an XLSX or CSV file following the template.
+    Units {
+        /// The file.
+        file: PathBuf,
+        /// Login name of the account the import is done as (its jurisdiction and audit trail apply).
+        #[arg(long = "as")]
+        user: String,
+        /// Org (id or full name) for rows whose 管辖机构 is empty.
+        #[arg(long)]
+        org: String,
+        /// `all_or_nothing` (default) or `good_rows`.
+        #[arg(long, default_value = "all_or_nothing")]
+        mode: String,
+        /// Database location.
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// Draw subcommands.
+#[derive(Subcommand)]
+pub enum DrawCommand {
+    /// Re-run a published draw from its record (downloaded from the public page); exits 0 only when every
+    /// digest, the seed and the result are identical.
+    Verify {
+        /// The record (JSON).
+        file: PathBuf,
     },
 }
 
@@ -154,6 +199,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Import { command: ImportCommand::Units { file, user, org, mode, db } } => {
+            let config = db.config(SocketAddr::from(([127, 0, 0, 1], 0)));
+            import_units(config, file, &user, &org, &mode).await
+        }
+        Command::Draw { command: DrawCommand::Verify { file } } => verify_draw(&file),
         Command::Bench { seconds, clients, rounds, database_url } => {
             crate::bench::run(seconds, clients, rounds, database_url).await?;
             Ok(ExitCode::SUCCESS)
@@ -192,4 +242,96 @@ async fn serve(config: Config, demo: bool, demo_password: Option<String>) -> any
         println!("  {secret}");
     }
     app.run_until_stopped().await
+}
+
+async fn import_units(config: Config, file: PathBuf, user: &str, org: &str, mode: &str) -> anyhow::Result<ExitCode> {
+    use domain::services::registry::{ImportMode, RowReader};
+    let (services, _) = crate::open(&config).await?;
+    let account = services
+        .store
+        .credentials(&user.to_lowercase())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("账户“{user}”不存在"))?
+        .account;
+    let actor = services.actor_for(&account).await?;
+    let org_id = match services.store.org(&domain::org::OrgId(org.to_string())).await? {
+        Some(o) => o.id.0,
+        None => services
+            .store
+            .orgs_in(&actor.scopes(domain::authz::Perm::OrgRead))
+            .await?
+            .into_iter()
+            .find(|o| o.name.as_str() == org || o.short_name.as_deref() == Some(org))
+            .map(|o| o.id.0)
+            .ok_or_else(|| anyhow::anyhow!("机构“{org}”不存在或不在该账户的辖区内"))?,
+    };
+    let mode = ImportMode::parse(mode)?;
+    let ctx = domain::audit::Ctx {
+        actor: Some(Arc::new(actor)),
+        ip: "cli".into(),
+        request_id: format!("cli-import-{}", std::process::id()),
+        now: services.clock.now(),
+    };
+    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let job = services.start_import(&ctx, &name, mode, &org_id).await?;
+    eprintln!("导入任务 {}：{}", job.id, file.display());
+    // Progress: the job record is updated as batches commit; show it while the import runs.
+    let watcher = {
+        let services = services.clone();
+        let id = job.id.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                if let Ok(Some(j)) = services.store.import_job(&id).await {
+                    if j.finished_at.is_some() {
+                        break;
+                    }
+                    eprintln!("  {}", j.message);
+                }
+            }
+        })
+    };
+    let path = file.clone();
+    let open = move || -> domain::Result<RowReader> { sheets::read_rows(&path) };
+    let done = services.run_import(&ctx, job, mode, &org_id, &open).await?;
+    watcher.abort();
+    println!("{}", done.message);
+    let errors: Vec<domain::registry::import::RowError> = serde_json::from_str(&done.errors).unwrap_or_default();
+    for e in errors.iter().take(50) {
+        println!("  第{}行 {}：{}", e.row, e.column, e.message);
+    }
+    if errors.len() > 50 {
+        println!("  ……共 {} 个问题，完整报告见网页上的导入记录", errors.len());
+    }
+    Ok(if done.status == "done" { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+fn verify_draw(file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
+    let record: domain::random_check::record::DrawRecord = match serde_json::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            println!("抽取记录格式错误：{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    match domain::random_check::record::verify(&record) {
+        Ok(()) => {
+            println!(
+                "复核通过：{}。名录 {} 家、人员 {} 名，重新抽取的 {} 个检查对象及其执法人员与公布结果完全一致。",
+                record.title,
+                record.pool.len(),
+                record.officers.len(),
+                record.assignments.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            println!("复核不通过：{}", record.title);
+            for p in problems.iter().take(20) {
+                println!("  {p}");
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
 }

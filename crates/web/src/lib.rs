@@ -5,6 +5,7 @@ pub mod error;
 pub mod openapi;
 pub mod request;
 pub mod routes;
+pub mod upload;
 pub mod views;
 
 use std::sync::Arc;

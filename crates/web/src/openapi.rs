@@ -4,7 +4,7 @@
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::routes::{accounts, audit, auth, calendar, orgs, security, tokens};
+use crate::routes::{accounts, audit, auth, calendar, checks, orgs, security, tokens, units};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +18,14 @@ use crate::routes::{accounts, audit, auth, calendar, orgs, security, tokens};
         security::api_get, security::api_put,
         audit::api_search,
         calendar::api_deadline, calendar::api_year, calendar::api_put_year, calendar::api_put_day, calendar::api_delete_day,
+        units::api_search, units::api_create, units::api_get, units::api_update, units::api_history, units::api_reveal,
+        units::api_key_unit, units::api_risk, units::api_import, units::api_import_job,
+        checks::api_items, checks::api_create_item, checks::api_update_item, checks::api_defaults,
+        checks::api_plans, checks::api_create_plan, checks::api_plan, checks::api_pool, checks::api_announce, checks::api_draw,
+        checks::api_cancel, checks::api_publish, checks::api_result,
+        checks::api_officer_pool, checks::api_add_absence, checks::api_delete_absence, checks::api_conflicts,
+        checks::api_declare_conflict, checks::api_withdraw_conflict,
+        checks::api_public_plans, checks::api_public_plan, checks::api_public_record,
     ),
     security(("bearer" = []))
 )]

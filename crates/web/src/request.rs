@@ -388,7 +388,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
         let cleaned: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form_urlencoded::parse(&bytes).filter(|(k, _)| k != "csrf_token"))
             .finish();
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(cleaned.as_bytes()));
+        // serde_html_form, not serde_urlencoded: a group of checkboxes sends one key several times.
+        let de = serde_html_form::Deserializer::from_bytes(cleaned.as_bytes());
         serde_path_to_error::deserialize(de).map(PageForm).map_err(|e| {
             let path = e.path().to_string();
             crate::error::PageError(explain_serde(&path, &e.inner().to_string())).into_response()

@@ -61,8 +61,10 @@ impl Layout {
 }
 
 fn nav_for(actor: &Actor, active: &str) -> Vec<NavItem> {
-    let items: [(&'static str, &'static str, Option<Perm>); 7] = [
+    let items: [(&'static str, &'static str, Option<Perm>); 9] = [
         ("/", "工作台", None),
+        ("/units", "检查对象", Some(Perm::RecordRead)),
+        ("/checks", "双随机抽查", Some(Perm::RecordRead)),
         ("/admin/orgs", "机构管理", Some(Perm::OrgManage)),
         ("/admin/accounts", "账户管理", Some(Perm::AccountRead)),
         ("/security/policy", "安全策略", Some(Perm::PolicyManage)),

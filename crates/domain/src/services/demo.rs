@@ -41,7 +41,7 @@ const ORGS: [(&str, &str, &str, &str, OrgLevel); 10] = [
 /// A demo person: (username, name, org key, role, certificate (number, last valid day)).
 type Person = (&'static str, &'static str, &'static str, Role, Option<(&'static str, &'static str)>);
 
-const PEOPLE: [Person; 17] = [
+const PEOPLE: [Person; 21] = [
     ("sysadmin", "周建国", "root", Role::SysAdmin, None),
     ("secadmin", "吴晓梅", "root", Role::SecAdmin, None),
     ("auditadmin", "郑立新", "root", Role::AuditAdmin, None),
@@ -53,9 +53,13 @@ const PEOPLE: [Person; 17] = [
     ("donghu.legal", "赵婷", "dh", Role::LegalReviewer, Some(("JC-2020-0215", "2028-03-31"))),
     ("donghu.li", "李想", "dh", Role::Officer, Some(("JC-2021-0231", "2029-05-31"))),
     ("donghu.zhang", "张伟", "dh", Role::Officer, Some(("JC-2014-0198", "2026-06-30"))),
+    ("donghu.wang", "王磊", "dh", Role::Officer, Some(("JC-2022-0236", "2030-03-31"))),
+    ("donghu.chen", "陈晨", "dh", Role::Officer, Some(("JC-2024-0241", "2031-01-31"))),
     ("xishan.liu", "刘洋", "xs", Role::Officer, Some(("JC-2022-0302", "2029-09-30"))),
     ("xishan.head", "孙浩", "xs", Role::DeptHead, Some(("JC-2017-0310", "2027-09-30"))),
+    ("xishan.zhao", "赵刚", "xs", Role::Officer, Some(("JC-2021-0318", "2029-12-31"))),
     ("linjiang.he", "何静", "lj", Role::Officer, Some(("JC-2023-0405", "2030-01-31"))),
+    ("linjiang.sun", "孙莉", "lj", Role::Officer, Some(("JC-2022-0411", "2029-08-31"))),
     ("nanhu.station", "马骏", "dh-st", Role::Officer, Some(("JC-2023-0601", "2030-06-30"))),
     ("changqing.town", "徐丽", "dh-town", Role::TownOfficer, Some(("JC-2024-0701", "2027-07-31"))),
     ("qingshi.town", "高峰", "lj-town", Role::TownOfficer, Some(("JC-2024-0702", "2027-07-31"))),
@@ -117,6 +121,7 @@ impl Services {
             "orgs": orgs.len(), "accounts": out.len(),
         })));
         self.store.commit(work).await?;
+        self.load_demo_registry(ctx, &orgs).await?;
         Ok(out)
     }
 }

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod calendar;
 pub mod demo;
+mod demo_registry;
 pub mod grants;
 pub mod officer_pool;
 pub mod orgs;

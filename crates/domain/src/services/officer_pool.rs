@@ -154,7 +154,20 @@ impl Services {
         note: &str,
     ) -> Result<Conflict> {
         let account = self.pool_officer(ctx, account_id).await?;
-        let unit = self.get_unit(ctx, unit_id).await?;
+        // The unit by id, or by its credit code (what a person has at hand).
+        let unit_id = unit_id.trim();
+        let unit = match crate::identity::CreditCode::parse(unit_id) {
+            Ok(code) => {
+                let actor = ctx.actor()?;
+                self.store
+                    .units_by_credit_codes(&[code.as_str().to_string()])
+                    .await?
+                    .into_iter()
+                    .find(|u| actor.can(Perm::RecordRead, &u.org_path))
+                    .ok_or(DomainError::NotFound("单位"))?
+            }
+            Err(_) => self.get_unit(ctx, unit_id).await?,
+        };
         let kind = ConflictKind::parse("kind", kind)?;
         let note = note.trim();
         if note.chars().count() < 2 || note.chars().count() > 200 {

@@ -176,7 +176,7 @@ fn actor_label(actor: &Actor) -> String {
 }
 
 impl Services {
-    fn seal_facts(&self, unit_id: &str, facts: UnitFacts<String>) -> Result<UnitFacts<Sealed>> {
+    pub(crate) fn seal_facts(&self, unit_id: &str, facts: UnitFacts<String>) -> Result<UnitFacts<Sealed>> {
         let seal = |prefix: &'static str| {
             move |kind: &str, plain: String| -> Result<Sealed> {
                 let col = format!("{prefix}_{kind}");

@@ -16,7 +16,7 @@ async fn login_gives_a_new_session_each_time_and_the_home_page_shows_org_and_rol
     let home = c.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(home.contains("江城市东湖区消防救援大队"));
     assert!(home.contains("执法人员"));
-    assert!(home.contains("暂无待办"));
+    assert!(home.contains("待办事项"));
     let r2 = app.form_login(&browser(), "donghu.li", PW).await;
     let cookie2 = r2.headers()["set-cookie"].to_str().unwrap().to_string();
     assert_ne!(cookie1, cookie2, "a new session id at every login");
@@ -224,11 +224,11 @@ async fn a_new_account_must_change_its_initial_password_first() {
 
     // The initial password is void after 72 hours when unused.
     let r = app
-        .post(&admin, "/api/v1/accounts", json!({ "username": "xishan.zhao", "display_name": "赵刚", "org_id": org }))
+        .post(&admin, "/api/v1/accounts", json!({ "username": "xishan.qian", "display_name": "钱进", "org_id": org }))
         .await;
     let initial: String = r.json::<serde_json::Value>().await.unwrap()["initial_password"].as_str().unwrap().into();
     app.clock.advance_minutes(72 * 60 + 1);
-    let late = app.form_login(&browser(), "xishan.zhao", &initial).await;
+    let late = app.form_login(&browser(), "xishan.qian", &initial).await;
     assert_eq!(late.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(late.text().await.unwrap().contains("72小时"));
 }

@@ -36,6 +36,17 @@ struct HomePage {
     admin_only: bool,
     missing_years: Vec<i32>,
     changed: bool,
+    tasks: Vec<TaskItem>,
+}
+
+/// A random-check task waiting for its result.
+struct TaskItem {
+    plan_id: String,
+    seq: i64,
+    unit: String,
+    address: String,
+    plan: String,
+    due: String,
 }
 
 #[derive(Deserialize)]
@@ -63,7 +74,25 @@ async fn home(State(app): State<AppState>, a: Authed, Query(q): Query<HomeQuery>
     } else {
         Vec::new()
     };
+    let tasks = if actor.has_anywhere(Perm::EnforcementAct) {
+        app.services
+            .my_tasks(a.ctx())
+            .await?
+            .into_iter()
+            .map(|(t, p)| TaskItem {
+                plan_id: p.id.clone(),
+                seq: t.seq,
+                unit: t.unit_name.clone(),
+                address: t.unit_address.clone(),
+                plan: p.title.clone(),
+                due: p.period_end.to_string(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(HomePage {
+        tasks,
         l: Layout::new(Some(a.auth()), "工作台", "/"),
         name: actor.display_name.clone(),
         username: actor.username.clone(),

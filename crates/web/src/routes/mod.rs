@@ -11,11 +11,13 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod checks;
 pub mod home;
 pub mod orgs;
 pub mod security;
 pub mod system;
 pub mod tokens;
+pub mod units;
 
 /// All routes.
 pub fn router(state: AppState) -> Router {
@@ -28,6 +30,8 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::pages())
         .merge(calendar::pages())
         .merge(tokens::pages())
+        .merge(units::pages())
+        .merge(checks::pages())
         .layer(middleware::from_fn(crate::request::render_page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -36,7 +40,9 @@ pub fn router(state: AppState) -> Router {
         .merge(security::api())
         .merge(audit::api())
         .merge(calendar::api())
-        .merge(tokens::api());
+        .merge(tokens::api())
+        .merge(units::api())
+        .merge(checks::api());
     Router::new()
         .merge(pages)
         .merge(api)
