@@ -383,7 +383,7 @@ impl CheckStore for Db {
         }
         let ph: Vec<String> = (1..=orgs.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM check_items i JOIN orgs o ON o.id = i.org_id WHERE i.org_id IN ({}) ORDER BY o.path, i.created_at",
+            "SELECT {ITEM_COLUMNS} FROM check_items i JOIN orgs o ON o.id = i.org_id WHERE i.org_id IN ({}) ORDER BY o.path, i.created_at, i.id",
             ph.join(", ")
         );
         all(&self.query(&sql, orgs.iter().map(|o| Value::Text(o.clone())).collect()).await?, item)

@@ -88,7 +88,7 @@ impl Services {
             let o = org(key)?;
             for i in 0..count {
                 n += 1;
-                let (suffix, kinds, area, floors, beds, rooms, staff) = TEMPLATES[(n * 7 + i) % TEMPLATES.len()];
+                let (suffix, kinds, area, floors, beds, rooms, staff) = TEMPLATES[(n * 3 + i / 11) % TEMPLATES.len()];
                 let name = format!("江城{}{}", prefixes[i % 4], suffix);
                 let address = format!("{county}{}{}号", roads[(i / 4) % 4], 10 + (n * 13) % 190);
                 // 9142 + 4-digit area code + 9 organisation characters: a realistic shape, a valid check.
@@ -222,7 +222,10 @@ impl Services {
         )
         .await?;
         let items = self.check_items(&dh_head, &org("dh")?.id.0).await?;
-        let item = items.first().ok_or_else(|| DomainError::internal("demo items"))?;
+        let item = items
+            .iter()
+            .find(|i| i.name.starts_with("人员密集场所类"))
+            .ok_or_else(|| DomainError::internal("demo items"))?;
         let plan = self
             .create_plan(
                 &dh_head,
@@ -245,7 +248,7 @@ impl Services {
                 &dh_head,
                 &plan.id,
                 plan.version,
-                &format!("{} 中国福利彩票3D 第{}期 开奖号码 3 7 1", today, today.ordinal()),
+                &format!("演示：{today} 福彩3D 第{}期开奖号码 3 7 1", today.ordinal()),
             )
             .await?;
         let tasks = self.store.tasks(&plan.id).await?;

@@ -15,7 +15,7 @@ use crate::org::{Org, OrgId};
 use crate::ports::random_check::{CheckChange, NewTask};
 use crate::ports::{Change, UnitOfWork};
 use crate::random_check::draw::{PoolUnit, hex_of, pool_digest, sm3};
-use crate::random_check::item::{self, CheckItem, Frequency, ItemDraft, Quantity, Scope};
+use crate::random_check::item::{self, CheckItem, ItemDraft, Quantity, Scope};
 use crate::random_check::officers::{self, Candidate};
 use crate::random_check::plan::{self, Plan, PlanStatus, StrataWeights, Task, TaskResult};
 use crate::random_check::record::{self, DrawInputs, DrawRecord, RecordOfficer, RecordUnit};
@@ -249,10 +249,13 @@ impl Services {
         if input.exclude_recent_days > 730 {
             return Err(DomainError::invalid("exclude_recent_days", "排除近期已检查单位的天数不超过730"));
         }
-        let period_label = match item.frequency {
-            Frequency::Monthly => format!("{}年{}月", start.year(), start.month()),
-            Frequency::Quarterly => format!("{}年第{}季度", start.year(), start.month().div_ceil(3)),
-            Frequency::Yearly => format!("{}年", start.year()),
+        // The title names the period the way it was given: a month, a quarter or a year.
+        let period_label = if input.period.contains(['Q', 'q']) {
+            format!("{}年第{}季度", start.year(), start.month().div_ceil(3))
+        } else if end.month() - start.month() == 11 {
+            format!("{}年", start.year())
+        } else {
+            format!("{}年{}月", start.year(), start.month())
         };
         let title = match input.title.trim() {
             "" => format!("{}{}{}计划", org.name.as_str(), period_label, item.name),

@@ -138,6 +138,29 @@ impl TestApp {
             .expect("request")
     }
 
+    /// DELETE with a bearer token.
+    pub async fn delete(&self, token: &str, path: &str) -> reqwest::Response {
+        reqwest::Client::new().delete(format!("{}{path}", self.base)).bearer_auth(token).send().await.expect("request")
+    }
+
+    /// POST raw bytes (a file upload through the API).
+    pub async fn post_bytes(&self, token: &str, path: &str, body: Vec<u8>) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/octet-stream")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The first column of the first row of a query, as text.
+    pub async fn text_of(&self, sql: &str) -> Option<String> {
+        let rows = self.db.query(sql, vec![]).await.expect("query");
+        rows.first().and_then(|r| r.get_first::<Option<String>>().expect("text"))
+    }
+
     /// Logs a browser client in through the form; returns the client and its CSRF token.
     pub async fn browser_login(&self, username: &str) -> (reqwest::Client, String) {
         let c = browser();

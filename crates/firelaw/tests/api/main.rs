@@ -8,6 +8,8 @@ mod auth;
 mod authz;
 mod bootstrap;
 mod calendar;
+mod checks;
 mod helpers;
 mod orgs;
+mod registry;
 mod system;
