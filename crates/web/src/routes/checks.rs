@@ -1121,7 +1121,8 @@ async fn result_form(
     PageForm(f): PageForm<ResultForm>,
 ) -> PageResult<Response> {
     let t = app.services.record_task_result(a.ctx(), &id, &f.result, &f.note, &f.checked_on).await?;
-    Ok(htmx_aware_redirect(&headers, &format!("/checks/plans/{}#task-{}", t.plan_id, t.seq)))
+    // A query string makes the browser load the page again (a changed fragment alone would not).
+    Ok(htmx_aware_redirect(&headers, &format!("/checks/plans/{}?saved={}#task-{}", t.plan_id, t.seq, t.seq)))
 }
 
 // ---- items pages ----
