@@ -92,6 +92,18 @@ pub enum Command {
         #[command(subcommand)]
         command: DrawCommand,
     },
+    /// Measure the registry at scale: import, search and draw, each against a baseline in the same run.
+    BenchRegistry {
+        /// Units to generate and import.
+        #[arg(long, default_value_t = 1_000_000)]
+        units: usize,
+        /// Search queries to time.
+        #[arg(long, default_value_t = 5000)]
+        queries: usize,
+        /// PostgreSQL URL (a fresh database) instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Measure the write path: raw SQLite inserts against audited HTTP state changes.
     Bench {
         /// Seconds per measurement.
@@ -204,6 +216,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             import_units(config, file, &user, &org, &mode).await
         }
         Command::Draw { command: DrawCommand::Verify { file } } => verify_draw(&file),
+        Command::BenchRegistry { units, queries, database_url } => {
+            crate::bench_registry::run(units, queries, database_url).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench { seconds, clients, rounds, database_url } => {
             crate::bench::run(seconds, clients, rounds, database_url).await?;
             Ok(ExitCode::SUCCESS)

@@ -417,11 +417,12 @@ CREATE TABLE check_task_officers (
 );
 CREATE INDEX check_task_officers_account ON check_task_officers (account_id);
 "#,
-        // FTS5 over character bigrams (see domain::registry::search); rowid = units.search_key.
+        // FTS5 over character bigrams and filter tags (see domain::registry::search); rowid = units.search_key.
         sqlite: r#"
-CREATE VIRTUAL TABLE unit_search USING fts5(name, address, tokenize = 'unicode61 remove_diacritics 0', content = '', contentless_delete = 1);
+CREATE VIRTUAL TABLE unit_search USING fts5(name, address, tags, tokenize = 'unicode61 remove_diacritics 0', content = '', contentless_delete = 1);
 "#,
-        // GIN over the same bigrams plus single characters, and the normalised text for the exact check.
+        // GIN over the same bigrams plus single characters and the filter tags, and the normalised text for
+        // the exact substring check.
         postgres: r#"
 ALTER TABLE units ADD COLUMN search_grams TEXT[] NOT NULL DEFAULT '{}';
 ALTER TABLE units ADD COLUMN search_text TEXT NOT NULL DEFAULT '';

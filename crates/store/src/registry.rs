@@ -196,7 +196,7 @@ async fn insert_history<C: Conn>(conn: &mut C, h: &HistoryEntry) -> Result<()> {
 }
 
 /// The columns written for a unit's facts, in order (shared by insert and update).
-const FACT_COLUMNS: [&str; 24] = [
+const FACT_COLUMNS: [&str; 22] = [
     "name",
     "address",
     "org_id",
@@ -219,8 +219,6 @@ const FACT_COLUMNS: [&str; 24] = [
     "manager_id_card_mask",
     "status",
     "updated_at",
-    "search_a",
-    "search_b",
 ];
 
 fn seal_parts(s: &Option<Sealed>) -> (Value, Value) {
@@ -230,8 +228,7 @@ fn seal_parts(s: &Option<Sealed>) -> (Value, Value) {
     }
 }
 
-/// The fact values in [`FACT_COLUMNS`] order. The last two are the search columns of PostgreSQL (grams,
-/// normalised text); SQLite indexes in its FTS table instead and drops them.
+/// The fact values in [`FACT_COLUMNS`] order.
 fn fact_values(f: &UnitFacts<Sealed>, org_path: &OrgPath, at: Timestamp) -> Vec<Value> {
     let (rp, rpm) = seal_parts(&f.responsible.phone);
     let (ri, rim) = seal_parts(&f.responsible.id_card);
@@ -260,26 +257,84 @@ fn fact_values(f: &UnitFacts<Sealed>, org_path: &OrgPath, at: Timestamp) -> Vec<
         mim,
         Value::Text(f.status.code().to_string()),
         Value::Int(at.0),
-        Value::Text(search::array_literal(&search::gram_set(&[&f.name, &f.address]))),
-        Value::Text(search::normalized_text(&[&f.name, &f.address])),
     ]
 }
 
-fn fact_columns(backend: Backend) -> Vec<&'static str> {
-    let mut cols: Vec<&'static str> = FACT_COLUMNS[..22].to_vec();
-    if backend == Backend::Postgres {
-        cols.push("search_grams");
-        cols.push("search_text");
-    }
-    cols
+/// What the search index holds for a unit.
+struct IndexEntry {
+    name: String,
+    address: String,
+    tags: Vec<String>,
 }
 
-fn placeholder(backend: Backend, col: &str, n: usize) -> String {
-    if backend == Backend::Postgres && col == "search_grams" {
-        format!("CAST(${n} AS TEXT[])")
-    } else {
-        format!("${n}")
+impl IndexEntry {
+    fn of(u: &Unit) -> IndexEntry {
+        IndexEntry {
+            name: u.facts.name.clone(),
+            address: u.facts.address.clone(),
+            tags: search::tags(&u.org_path, u.key_unit.is_some(), u.risk_grade, u.facts.status, &u.facts.venue_kinds),
+        }
     }
+
+    /// PostgreSQL: the array (bigrams, characters, tags) and the normalised text.
+    fn pg_values(&self) -> (Value, Value) {
+        let mut grams = search::gram_set(&[&self.name, &self.address]);
+        grams.extend(self.tags.iter().cloned());
+        (Value::Text(search::array_literal(&grams)), Value::Text(search::normalized_text(&[&self.name, &self.address])))
+    }
+
+    /// SQLite: the three FTS columns.
+    fn fts_values(&self) -> [Value; 3] {
+        [
+            Value::Text(search::token_text(&self.name)),
+            Value::Text(search::token_text(&self.address)),
+            Value::Text(self.tags.join(" ")),
+        ]
+    }
+}
+
+/// Rewrites a unit's search entry from its stored row (after any change to it).
+async fn reindex<C: Conn>(conn: &mut C, backend: Backend, id: &str) -> Result<()> {
+    let rows = conn
+        .query(
+            "SELECT search_key, name, address, org_path, key_unit, risk_grade, status, venue_kinds FROM units WHERE id = $1",
+            params![id],
+        )
+        .await?;
+    let r = rows.first().ok_or_else(|| DomainError::internal("unit vanished"))?;
+    let bad = |e: DomainError| DomainError::internal(format!("stored unit does not parse: {e}"));
+    let entry = IndexEntry {
+        name: r.get("name")?,
+        address: r.get("address")?,
+        tags: search::tags(
+            &OrgPath::parse(&r.get::<String>("org_path")?)?,
+            r.get::<i64>("key_unit")? != 0,
+            RiskGrade::parse("risk_grade", &r.get::<String>("risk_grade")?).map_err(bad)?,
+            UnitStatus::parse("status", &r.get::<String>("status")?).map_err(bad)?,
+            &VenueKinds::from_stored(&r.get::<String>("venue_kinds")?).map_err(bad)?,
+        ),
+    };
+    match backend {
+        Backend::Sqlite => {
+            let key: i64 = r.get("search_key")?;
+            conn.exec("DELETE FROM unit_search WHERE rowid = $1", params![key]).await?;
+            let [a, b, c] = entry.fts_values();
+            conn.exec(
+                "INSERT INTO unit_search (rowid, name, address, tags) VALUES ($1, $2, $3, $4)",
+                vec![Value::Int(key), a, b, c],
+            )
+            .await?;
+        }
+        Backend::Postgres => {
+            let (grams, text) = entry.pg_values();
+            conn.exec(
+                "UPDATE units SET search_grams = CAST($1 AS TEXT[]), search_text = $2 WHERE id = $3",
+                vec![grams, text, Value::Text(id.to_string())],
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 async fn insert_units<C: Conn>(conn: &mut C, backend: Backend, units: &[NewUnit]) -> Result<()> {
@@ -294,9 +349,8 @@ async fn insert_units<C: Conn>(conn: &mut C, backend: Backend, units: &[NewUnit]
         .transpose()?
         .flatten();
     let mut next_key = max.unwrap_or(0) + 1;
-    let facts = fact_columns(backend);
     let mut cols: Vec<&str> = vec!["id", "search_key", "credit_code"];
-    cols.extend(&facts);
+    cols.extend(FACT_COLUMNS);
     cols.extend([
         "risk_grade",
         "risk_reason",
@@ -308,6 +362,9 @@ async fn insert_units<C: Conn>(conn: &mut C, backend: Backend, units: &[NewUnit]
         "version",
         "created_at",
     ]);
+    if backend == Backend::Postgres {
+        cols.extend(["search_grams", "search_text"]);
+    }
     let per_row = cols.len();
     // Rows per statement: well under every engine's limit on bound parameters.
     for chunk in units.chunks(24) {
@@ -317,14 +374,22 @@ async fn insert_units<C: Conn>(conn: &mut C, backend: Backend, units: &[NewUnit]
         for nu in chunk {
             let u = &nu.unit;
             let base = p.len();
-            let ph: Vec<String> = cols.iter().enumerate().map(|(i, c)| placeholder(backend, c, base + i + 1)).collect();
+            let ph: Vec<String> = cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if *c == "search_grams" {
+                        format!("CAST(${} AS TEXT[])", base + i + 1)
+                    } else {
+                        format!("${}", base + i + 1)
+                    }
+                })
+                .collect();
             tuples.push(format!("({})", ph.join(", ")));
             p.push(Value::Text(u.id.clone()));
             p.push(Value::Int(next_key));
             p.push(Value::Text(u.credit_code.as_str().to_string()));
-            let mut fv = fact_values(&u.facts, &u.org_path, u.updated_at);
-            fv.truncate(facts.len());
-            p.extend(fv);
+            p.extend(fact_values(&u.facts, &u.org_path, u.updated_at));
             let k = u.key_unit.as_ref();
             p.extend(params![
                 u.risk_grade.code(),
@@ -337,19 +402,27 @@ async fn insert_units<C: Conn>(conn: &mut C, backend: Backend, units: &[NewUnit]
                 u.version,
                 u.created_at.0,
             ]);
-            if backend == Backend::Sqlite {
-                fts.push(Value::Int(next_key));
-                fts.push(Value::Text(search::token_text(&u.facts.name)));
-                fts.push(Value::Text(search::token_text(&u.facts.address)));
+            let entry = IndexEntry::of(u);
+            match backend {
+                Backend::Postgres => {
+                    let (grams, text) = entry.pg_values();
+                    p.push(grams);
+                    p.push(text);
+                }
+                Backend::Sqlite => {
+                    fts.push(Value::Int(next_key));
+                    fts.extend(entry.fts_values());
+                }
             }
             next_key += 1;
         }
         let sql = format!("INSERT INTO units ({}) VALUES {}", cols.join(", "), tuples.join(", "));
         conn.exec(&sql, p).await?;
         if !fts.is_empty() {
-            let rows: Vec<String> =
-                (0..fts.len() / 3).map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3)).collect();
-            conn.exec(&format!("INSERT INTO unit_search (rowid, name, address) VALUES {}", rows.join(", ")), fts)
+            let rows: Vec<String> = (0..fts.len() / 4)
+                .map(|i| format!("(${}, ${}, ${}, ${})", i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 4))
+                .collect();
+            conn.exec(&format!("INSERT INTO unit_search (rowid, name, address, tags) VALUES {}", rows.join(", ")), fts)
                 .await?;
         }
         let mut hp = Vec::with_capacity(chunk.len() * 7);
@@ -374,10 +447,8 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, backend: Backend, change: &Regi
     match change {
         RegistryChange::InsertUnits(units) => insert_units(conn, backend, units).await?,
         RegistryChange::UpdateUnit { id, expected_version, facts, org_path, at, history } => {
-            let cols = fact_columns(backend);
-            let sets: Vec<String> =
-                cols.iter().enumerate().map(|(i, c)| format!("{c} = {}", placeholder(backend, c, i + 1))).collect();
-            let n = cols.len();
+            let sets: Vec<String> = FACT_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+            let n = FACT_COLUMNS.len();
             let sql = format!(
                 "UPDATE units SET {}, version = version + 1 WHERE id = ${} AND version = ${}",
                 sets.join(", "),
@@ -385,24 +456,10 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, backend: Backend, change: &Regi
                 n + 2
             );
             let mut p = fact_values(facts, org_path, *at);
-            p.truncate(n);
             p.push(Value::Text(id.clone()));
             p.push(Value::Int(*expected_version));
             expect_one(conn.exec(&sql, p).await?)?;
-            if backend == Backend::Sqlite {
-                let key: i64 = conn
-                    .query("SELECT search_key FROM units WHERE id = $1", params![id])
-                    .await?
-                    .first()
-                    .ok_or_else(|| DomainError::internal("unit vanished"))?
-                    .get("search_key")?;
-                conn.exec("DELETE FROM unit_search WHERE rowid = $1", params![key]).await?;
-                conn.exec(
-                    "INSERT INTO unit_search (rowid, name, address) VALUES ($1, $2, $3)",
-                    params![key, search::token_text(&facts.name), search::token_text(&facts.address)],
-                )
-                .await?;
-            }
+            reindex(conn, backend, id).await?;
             insert_history(conn, history).await?;
         }
         RegistryChange::SetRisk { id, expected_version, grade, reason, at, history } => {
@@ -414,6 +471,7 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, backend: Backend, change: &Regi
                 )
                 .await?;
             expect_one(n)?;
+            reindex(conn, backend, id).await?;
             insert_history(conn, history).await?;
         }
         RegistryChange::SetKeyUnit { id, expected_version, designation, at, history } => {
@@ -435,6 +493,7 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, backend: Backend, change: &Regi
                 )
                 .await?;
             expect_one(n)?;
+            reindex(conn, backend, id).await?;
             insert_history(conn, history).await?;
         }
         RegistryChange::InsertCredit(c) => {
@@ -553,68 +612,119 @@ impl RegistryStore for Db {
         if q.scopes.is_empty() {
             return Ok((Vec::new(), 0));
         }
-        let mut p = Vec::new();
-        let mut conds = vec![ranges("u.org_path", &q.scopes, &mut p)];
-        if let Some(org) = &q.org {
-            conds.push(ranges("u.org_path", std::slice::from_ref(org), &mut p));
+        // Every filter is a tag in the same index as the text (see domain::registry::search).
+        let scope_tags: Vec<String> =
+            q.scopes.iter().filter_map(|s| s.ids().last()).map(|id| search::org_tag(&id)).collect();
+        let mut must: Vec<String> = Vec::new();
+        if let Some(org) = q.org.as_ref().and_then(|o| o.ids().last()) {
+            must.push(search::org_tag(&org));
         }
         if let Some(k) = q.venue_kind {
-            p.push(Value::Text(format!("%,{},%", k.code())));
-            conds.push(format!("u.venue_kinds LIKE ${}", p.len()));
+            must.push(search::kind_tag(k));
         }
         if let Some(k) = q.key_unit {
-            p.push(Value::Int(i64::from(k)));
-            conds.push(format!("u.key_unit = ${}", p.len()));
+            must.push(search::key_tag(k));
         }
         if let Some(g) = q.risk_grade {
-            p.push(Value::Text(g.code().into()));
-            conds.push(format!("u.risk_grade = ${}", p.len()));
+            must.push(search::risk_tag(g));
         }
         if let Some(s) = q.status {
-            p.push(Value::Text(s.code().into()));
-            conds.push(format!("u.status = ${}", p.len()));
+            must.push(search::status_tag(s));
         }
-        let from = match (&q.text, self.backend()) {
-            (Some(text), Backend::Sqlite) => {
-                p.push(Value::Text(text.fts5()));
-                conds.push(format!("unit_search MATCH ${}", p.len()));
-                "unit_search s JOIN units u ON u.search_key = s.rowid"
+        // The root's subtree is everything: no scope condition at all.
+        let everything = q.scopes.iter().any(|s| s.depth() == 1);
+        let limit = q.limit.clamp(1, 500) as usize;
+        let offset = q.offset as usize;
+        let cap = COUNT_CAP as usize + 1;
+        match self.backend() {
+            Backend::Sqlite => {
+                let mut expr = Vec::new();
+                if let Some(text) = &q.text {
+                    expr.push(text.fts5());
+                }
+                if !everything {
+                    let scopes: Vec<String> = scope_tags.iter().map(|t| format!("tags : {t}")).collect();
+                    expr.push(format!("({})", scopes.join(" OR ")));
+                }
+                expr.extend(must.iter().map(|t| format!("tags : {t}")));
+                if expr.is_empty() {
+                    // Everything: every unit is either a key unit or not.
+                    expr.push(format!("(tags : {} OR tags : {})", search::key_tag(true), search::key_tag(false)));
+                }
+                let m = Value::Text(expr.join(" AND "));
+                // One evaluation of the index gives both the count (up to the cap) and the page, newest first.
+                let rows = self
+                    .query(
+                        &format!("SELECT rowid AS k FROM unit_search WHERE unit_search MATCH $1 ORDER BY rowid DESC LIMIT {cap}"),
+                        vec![m.clone()],
+                    )
+                    .await?;
+                let keys: Vec<i64> = rows.iter().map(|r| r.get::<i64>("k")).collect::<Result<_>>()?;
+                let count = keys.len() as u64;
+                let page: Vec<i64> = if offset + limit <= keys.len() || keys.len() < cap {
+                    keys.into_iter().skip(offset).take(limit).collect()
+                } else {
+                    let rows = self
+                        .query(
+                            "SELECT rowid AS k FROM unit_search WHERE unit_search MATCH $1 ORDER BY rowid DESC LIMIT $2 OFFSET $3",
+                            vec![m, Value::Int(limit as i64), Value::Int(offset as i64)],
+                        )
+                        .await?;
+                    rows.iter().map(|r| r.get::<i64>("k")).collect::<Result<_>>()?
+                };
+                if page.is_empty() {
+                    return Ok((Vec::new(), count));
+                }
+                let ph: Vec<String> = (1..=page.len()).map(|i| format!("${i}")).collect();
+                let sql = format!(
+                    "SELECT {UNIT_COLUMNS} FROM units u JOIN orgs o ON o.id = u.org_id WHERE u.search_key IN ({}) ORDER BY u.search_key DESC",
+                    ph.join(", ")
+                );
+                let units = all(&self.query(&sql, page.into_iter().map(Value::Int).collect()).await?, unit)?;
+                Ok((units, count))
             }
-            (Some(text), Backend::Postgres) => {
-                match text {
-                    SearchQuery::Char(c) => {
-                        p.push(Value::Text(search::array_literal(&[c.to_string()])));
-                        conds.push(format!("u.search_grams @> CAST(${} AS TEXT[])", p.len()));
-                    }
-                    SearchQuery::Bigrams(b) => {
-                        p.push(Value::Text(search::array_literal(b)));
-                        conds.push(format!("u.search_grams @> CAST(${} AS TEXT[])", p.len()));
+            Backend::Postgres => {
+                let mut p = Vec::new();
+                let mut conds = Vec::new();
+                let mut all_of = must.clone();
+                if let Some(text) = &q.text {
+                    all_of.extend(text.grams());
+                    if let SearchQuery::Bigrams(_) = text {
                         p.push(Value::Text(format!("%{}%", text.text())));
                         conds.push(format!("u.search_text LIKE ${}", p.len()));
                     }
                 }
-                "units u"
+                if !all_of.is_empty() {
+                    p.push(Value::Text(search::array_literal(&all_of)));
+                    conds.push(format!("u.search_grams @> CAST(${} AS TEXT[])", p.len()));
+                }
+                if !everything {
+                    if all_of.is_empty() {
+                        // No text and no filter: the jurisdiction alone, newest first along the search_key index.
+                        conds.push(ranges("u.org_path", &q.scopes, &mut p));
+                    } else {
+                        p.push(Value::Text(search::array_literal(&scope_tags)));
+                        conds.push(format!("u.search_grams && CAST(${} AS TEXT[])", p.len()));
+                    }
+                }
+                let filter = if conds.is_empty() { "TRUE".to_string() } else { conds.join(" AND ") };
+                let count_sql =
+                    format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM units u WHERE {filter} LIMIT {cap}) t");
+                let count: i64 =
+                    self.query(&count_sql, p.clone()).await?.first().map(|r| r.get("n")).transpose()?.unwrap_or(0);
+                let n = p.len();
+                p.push(Value::Int(limit as i64));
+                p.push(Value::Int(offset as i64));
+                let sql = format!(
+                    "SELECT {UNIT_COLUMNS} FROM units u JOIN orgs o ON o.id = u.org_id WHERE {filter} \
+                     ORDER BY u.search_key DESC LIMIT ${} OFFSET ${}",
+                    n + 1,
+                    n + 2
+                );
+                let units = all(&self.query(&sql, p).await?, unit)?;
+                Ok((units, count as u64))
             }
-            (None, _) => "units u",
-        };
-        let order = match (&q.text, self.backend()) {
-            (Some(_), Backend::Sqlite) => "s.rowid DESC",
-            _ => "u.search_key DESC",
-        };
-        let filter = conds.join(" AND ");
-        let count_sql =
-            format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from} WHERE {filter} LIMIT {}) t", COUNT_CAP + 1);
-        let count: i64 = self.query(&count_sql, p.clone()).await?.first().map(|r| r.get("n")).transpose()?.unwrap_or(0);
-        let n = p.len();
-        p.push(Value::Int(i64::from(q.limit.clamp(1, 500))));
-        p.push(Value::Int(i64::from(q.offset)));
-        let sql = format!(
-            "SELECT {UNIT_COLUMNS} FROM {from} JOIN orgs o ON o.id = u.org_id WHERE {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
-        let units = all(&self.query(&sql, p).await?, unit)?;
-        Ok((units, count as u64))
+        }
     }
 
     async fn units_page(&self, scope: &OrgPath, after_key: i64, limit: u32) -> Result<Vec<(i64, Unit)>> {

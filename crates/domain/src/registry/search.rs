@@ -5,6 +5,11 @@
 //! matches where all its bigrams stand next to each other (a phrase query); a one-character query
 //! matches any bigram that starts with it, or the text's last character (stored alone at the end). Both
 //! engines index the same tokens: SQLite in an FTS5 table, PostgreSQL in a GIN index over an array.
+//!
+//! The filters (jurisdiction, key unit, risk grade, status, venue kind) are indexed the same way, as
+//! [`tags`]: one more token each. A search is then a single index lookup that intersects the text's
+//! tokens with the filters' tokens, however selective either side is: "key units in 东湖 whose name
+//! contains 商场" costs the same as "商场".
 
 /// The characters that count: letters and digits, ASCII lower-cased. Punctuation and spaces are dropped
 /// from both the text and the query, so "（东区）" and "东区" find the same unit.
@@ -49,6 +54,49 @@ pub fn array_literal(tokens: &[String]) -> String {
     format!("{{{}}}", quoted.join(","))
 }
 
+/// The filter tokens of a unit: every org on its path (so a subtree is one token), and one token per
+/// key-unit flag, risk grade, status and venue kind. Letters and digits only, at least three characters,
+/// so that no tag can equal a text token (at most two characters).
+pub fn tags(
+    org_path: &crate::org::OrgPath,
+    key_unit: bool,
+    risk: crate::registry::risk::RiskGrade,
+    status: crate::registry::unit::UnitStatus,
+    kinds: &crate::registry::venue::VenueKinds,
+) -> Vec<String> {
+    let mut out: Vec<String> = org_path.ids().map(|id| org_tag(&id)).collect();
+    out.push(key_tag(key_unit));
+    out.push(risk_tag(risk));
+    out.push(status_tag(status));
+    out.extend(kinds.iter().map(kind_tag));
+    out
+}
+
+/// The tag of an org subtree.
+pub fn org_tag(id: &crate::org::OrgId) -> String {
+    format!("zo{}", id.0.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase())
+}
+
+/// The tag of the key-unit flag.
+pub fn key_tag(key_unit: bool) -> String {
+    if key_unit { "zk1".into() } else { "zk0".into() }
+}
+
+/// The tag of a risk grade.
+pub fn risk_tag(g: crate::registry::risk::RiskGrade) -> String {
+    format!("zr{}", g.code())
+}
+
+/// The tag of a status.
+pub fn status_tag(s: crate::registry::unit::UnitStatus) -> String {
+    format!("zs{}", s.code())
+}
+
+/// The tag of a venue kind.
+pub fn kind_tag(k: crate::registry::venue::VenueKind) -> String {
+    format!("zv{}", k.code().replace('_', ""))
+}
+
 /// A parsed search query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchQuery {
@@ -69,11 +117,20 @@ impl SearchQuery {
         }
     }
 
-    /// The FTS5 MATCH expression. Tokens are quoted, so nothing the user types is FTS syntax.
+    /// The FTS5 MATCH expression over the name and address columns. Tokens are quoted, so nothing the
+    /// user types is FTS syntax.
     pub fn fts5(&self) -> String {
         match self {
-            SearchQuery::Char(c) => format!("\"{c}\"*"),
-            SearchQuery::Bigrams(b) => format!("\"{}\"", b.join(" ")),
+            SearchQuery::Char(c) => format!("{{name address}} : \"{c}\"*"),
+            SearchQuery::Bigrams(b) => format!("{{name address}} : \"{}\"", b.join(" ")),
+        }
+    }
+
+    /// The tokens PostgreSQL's array must contain (a one-character query is indexed as itself).
+    pub fn grams(&self) -> Vec<String> {
+        match self {
+            SearchQuery::Char(c) => vec![c.to_string()],
+            SearchQuery::Bigrams(b) => b.clone(),
         }
     }
 
@@ -106,11 +163,27 @@ mod tests {
 
     #[test]
     fn queries_parse_to_adjacent_bigrams() {
-        assert_eq!(SearchQuery::parse(" 消防 ").unwrap().fts5(), "\"消防\"");
-        assert_eq!(SearchQuery::parse("南湖路").unwrap().fts5(), "\"南湖 湖路\"");
-        assert_eq!(SearchQuery::parse("湖").unwrap().fts5(), "\"湖\"*");
+        assert_eq!(SearchQuery::parse(" 消防 ").unwrap().fts5(), "{name address} : \"消防\"");
+        assert_eq!(SearchQuery::parse("南湖路").unwrap().fts5(), "{name address} : \"南湖 湖路\"");
+        assert_eq!(SearchQuery::parse("湖").unwrap().fts5(), "{name address} : \"湖\"*");
         assert_eq!(SearchQuery::parse("南湖路").unwrap().text(), "南湖路");
         assert_eq!(SearchQuery::parse("\"*)"), None, "FTS syntax is dropped, not passed on");
+    }
+
+    #[test]
+    fn tags_cannot_collide_with_text_tokens() {
+        use crate::org::{OrgId, OrgPath};
+        let path = OrgPath::root(&OrgId("01a2-B3".into())).child(&OrgId("c4".into()));
+        let kinds = crate::registry::venue::VenueKinds::parse("k", "九小场所").unwrap();
+        let t = tags(
+            &path,
+            true,
+            crate::registry::risk::RiskGrade::High,
+            crate::registry::unit::UnitStatus::Operating,
+            &kinds,
+        );
+        assert_eq!(t, ["zo01a2b3", "zoc4", "zk1", "zrhigh", "zsoperating", "zvninesmall"]);
+        assert!(t.iter().all(|x| x.chars().count() >= 3 && x.chars().all(|c| c.is_ascii_alphanumeric())));
     }
 
     #[test]

@@ -773,25 +773,51 @@ impl Services {
         let mut rows = open()?;
         let header = read_header(&mut rows)?.map_err(|_| DomainError::Rule("文件在导入过程中被改动".into()))?;
         let mut dups = DuplicateCheck::default();
-        let mut batch: Vec<ImportRow> = Vec::with_capacity(IMPORT_BATCH);
         let mut row_no = 1u64;
-        for cells in rows {
-            let cells = cells?;
-            row_no += 1;
-            if import::is_blank(&cells) {
-                continue;
-            }
-            job.done += 1;
-            if let Ok(r) = import::parse_row(&header, row_no, &cells, &resolve)
-                && dups.check(&r).is_ok()
-            {
-                batch.push(r);
-            }
-            if batch.len() == IMPORT_BATCH {
-                self.import_batch(ctx, job, std::mem::take(&mut batch), &paths).await?;
+        let mut pending: Option<UnitOfWork> = None;
+        loop {
+            // The previous batch commits on the writer while this one is parsed, sealed and matched: the
+            // two halves of the work overlap on two cores.
+            let commit = async {
+                match pending.take() {
+                    Some(w) => self.store.commit(w).await.map(|_| ()),
+                    None => Ok(()),
+                }
+            };
+            let prepare = async {
+                let mut batch: Vec<ImportRow> = Vec::with_capacity(IMPORT_BATCH);
+                let mut end = true;
+                for cells in rows.by_ref() {
+                    let cells = cells?;
+                    row_no += 1;
+                    if import::is_blank(&cells) {
+                        continue;
+                    }
+                    job.done += 1;
+                    if let Ok(r) = import::parse_row(&header, row_no, &cells, &resolve)
+                        && dups.check(&r).is_ok()
+                    {
+                        batch.push(r);
+                    }
+                    if batch.len() == IMPORT_BATCH {
+                        end = false;
+                        break;
+                    }
+                }
+                let work = self.prepare_batch(ctx, job, batch, &paths).await?;
+                Ok::<_, DomainError>((work, end))
+            };
+            let (committed, prepared) = join(commit, prepare).await;
+            committed?;
+            let (work, end) = prepared?;
+            pending = work;
+            if end {
+                break;
             }
         }
-        self.import_batch(ctx, job, batch, &paths).await?;
+        if let Some(w) = pending {
+            self.store.commit(w).await?;
+        }
         job.status = "done".into();
         job.finished_at = Some(self.clock.now());
         job.message = format!(
@@ -814,15 +840,17 @@ impl Services {
         self.put_job(job).await
     }
 
-    async fn import_batch(
+    /// Turns a batch of parsed rows into a unit of work: inserts for new credit codes, updates with history
+    /// for changed units, nothing for identical ones; the job's progress rides along.
+    async fn prepare_batch(
         &self,
         ctx: &Ctx,
         job: &mut ImportJob,
         rows: Vec<ImportRow>,
         paths: &HashMap<String, OrgPath>,
-    ) -> Result<()> {
+    ) -> Result<Option<UnitOfWork>> {
         if rows.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let actor = ctx.actor()?;
         let now = self.clock.now();
@@ -927,9 +955,31 @@ impl Services {
         let audit = ctx.event(actions::UNIT_IMPORT, "import", job.id.clone()).detail(serde_json::json!({
             "file": job.file_name, "inserted": inserted, "updated": updated, "unchanged": unchanged,
         }));
-        self.store.commit(UnitOfWork { changes: all, audit: vec![audit] }).await?;
-        Ok(())
+        Ok(Some(UnitOfWork { changes: all, audit: vec![audit] }))
     }
+}
+
+/// Runs two futures to completion together on the current task (the domain does not spawn).
+async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let mut ra = None;
+    let mut rb = None;
+    std::future::poll_fn(|cx| {
+        if ra.is_none()
+            && let std::task::Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            ra = Some(v);
+        }
+        if rb.is_none()
+            && let std::task::Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            rb = Some(v);
+        }
+        if ra.is_some() && rb.is_some() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
+    (ra.expect("ready"), rb.expect("ready"))
 }
 
 fn read_header(rows: &mut RowReader) -> Result<std::result::Result<Header, Vec<RowError>>> {
