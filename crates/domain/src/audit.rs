@@ -376,6 +376,8 @@ pub mod actions {
     pub const TASK_RESULT: &str = "check.task_result";
     /// Results published.
     pub const RESULTS_PUBLISH: &str = "check.results_publish";
+    /// Business settings changed.
+    pub const SETTINGS_UPDATE: &str = "settings.update";
 
     /// Chinese label for an action code.
     pub fn label(code: &str) -> &'static str {
@@ -417,6 +419,7 @@ pub mod actions {
             PLAN_CANCEL => "撤销抽查计划",
             TASK_RESULT => "登记检查结果",
             RESULTS_PUBLISH => "公示检查结果",
+            SETTINGS_UPDATE => "修改业务设置",
             _ => "其他操作",
         }
     }
@@ -443,7 +446,7 @@ pub mod actions {
     }
 
     /// All codes, for the search form.
-    pub const ALL: [&str; 37] = [
+    pub const ALL: [&str; 38] = [
         LOGIN,
         LOGIN_FAILED,
         ACCOUNT_LOCKED,
@@ -481,6 +484,7 @@ pub mod actions {
         PLAN_CANCEL,
         TASK_RESULT,
         RESULTS_PUBLISH,
+        SETTINGS_UPDATE,
     ];
 }
 

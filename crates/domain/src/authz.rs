@@ -107,7 +107,7 @@ impl Role {
             }
             Role::Leader => &[OrgRead, RecordRead, StatsRead],
             Role::TownOfficer => &[OrgRead, RecordRead, EntrustedAct],
-            Role::SysAdmin => &[OrgRead, OrgManage, AccountRead, AccountManage, CalendarManage],
+            Role::SysAdmin => &[OrgRead, OrgManage, AccountRead, AccountManage, CalendarManage, SettingsManage],
             Role::SecAdmin => &[OrgRead, AccountRead, RoleGrant, PolicyManage, AccountUnlock],
             Role::AuditAdmin => &[OrgRead, AuditRead, AuditExport],
         }
@@ -158,6 +158,8 @@ pub enum Perm {
     PersonalInfoReveal,
     /// Set random-check items, plan, announce and draw; manage the officer pool.
     CheckPlan,
+    /// Set the system-wide business settings (province thresholds, risk weights, publication period).
+    SettingsManage,
 }
 
 /// One role held over one org subtree.

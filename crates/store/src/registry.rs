@@ -293,7 +293,21 @@ impl IndexEntry {
     }
 }
 
-/// Rewrites a unit's search entry from its stored row (after any change to it).
+/// The next free search key in a jurisdiction bucket (the writer holds the write lock: no race).
+async fn next_in_bucket<C: Conn>(conn: &mut C, bucket: i64) -> Result<i64> {
+    let (lo, hi) = search::bucket_range(bucket);
+    let max: Option<i64> = conn
+        .query("SELECT MAX(search_key) AS m FROM units WHERE search_key >= $1 AND search_key <= $2", params![lo, hi])
+        .await?
+        .first()
+        .map(|r| r.get("m"))
+        .transpose()?
+        .flatten();
+    Ok(max.map_or(lo + 1, |m| m + 1))
+}
+
+/// Rewrites a unit's search entry from its stored row (after any change to it). A unit that moved to
+/// another brigade gets a key in that brigade's bucket.
 async fn reindex<C: Conn>(conn: &mut C, backend: Backend, id: &str) -> Result<()> {
     let rows = conn
         .query(
@@ -314,10 +328,19 @@ async fn reindex<C: Conn>(conn: &mut C, backend: Backend, id: &str) -> Result<()
             &VenueKinds::from_stored(&r.get::<String>("venue_kinds")?).map_err(bad)?,
         ),
     };
+    let old_key: i64 = r.get("search_key")?;
+    let path = OrgPath::parse(&r.get::<String>("org_path")?)?;
+    let bucket = search::bucket_of(&path);
+    let key = if old_key >> search::SEQ_BITS == bucket {
+        old_key
+    } else {
+        let k = next_in_bucket(conn, bucket).await?;
+        conn.exec("UPDATE units SET search_key = $1 WHERE id = $2", params![k, id]).await?;
+        k
+    };
     match backend {
         Backend::Sqlite => {
-            let key: i64 = r.get("search_key")?;
-            conn.exec("DELETE FROM unit_search WHERE rowid = $1", params![key]).await?;
+            conn.exec("DELETE FROM unit_search WHERE rowid = $1", params![old_key]).await?;
             let [a, b, c] = entry.fts_values();
             conn.exec(
                 "INSERT INTO unit_search (rowid, name, address, tags) VALUES ($1, $2, $3, $4)",
@@ -341,14 +364,7 @@ async fn insert_units<C: Conn>(conn: &mut C, backend: Backend, units: &[NewUnit]
     if units.is_empty() {
         return Ok(());
     }
-    let max: Option<i64> = conn
-        .query("SELECT MAX(search_key) AS m FROM units", vec![])
-        .await?
-        .first()
-        .map(|r| r.get("m"))
-        .transpose()?
-        .flatten();
-    let mut next_key = max.unwrap_or(0) + 1;
+    let mut next_keys: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     let mut cols: Vec<&str> = vec!["id", "search_key", "credit_code"];
     cols.extend(FACT_COLUMNS);
     cols.extend([
@@ -387,6 +403,12 @@ async fn insert_units<C: Conn>(conn: &mut C, backend: Backend, units: &[NewUnit]
                 .collect();
             tuples.push(format!("({})", ph.join(", ")));
             p.push(Value::Text(u.id.clone()));
+            let bucket = search::bucket_of(&u.org_path);
+            let next_key = match next_keys.get(&bucket) {
+                Some(k) => *k,
+                None => next_in_bucket(conn, bucket).await?,
+            };
+            next_keys.insert(bucket, next_key + 1);
             p.push(Value::Int(next_key));
             p.push(Value::Text(u.credit_code.as_str().to_string()));
             p.extend(fact_values(&u.facts, &u.org_path, u.updated_at));
@@ -414,7 +436,6 @@ async fn insert_units<C: Conn>(conn: &mut C, backend: Backend, units: &[NewUnit]
                     fts.extend(entry.fts_values());
                 }
             }
-            next_key += 1;
         }
         let sql = format!("INSERT INTO units ({}) VALUES {}", cols.join(", "), tuples.join(", "));
         conn.exec(&sql, p).await?;
@@ -652,11 +673,25 @@ impl RegistryStore for Db {
                     expr.push(format!("(tags : {} OR tags : {})", search::key_tag(true), search::key_tag(false)));
                 }
                 let m = Value::Text(expr.join(" AND "));
+                // A search inside one brigade reads only that brigade's key range of the index.
+                let buckets: Vec<i64> = match &q.org {
+                    Some(org) if org.depth() >= 2 => vec![search::bucket_of(org)],
+                    _ if everything => Vec::new(),
+                    _ => q.scopes.iter().map(search::bucket_of).collect(),
+                };
+                let (lo, hi) = match buckets.split_first() {
+                    Some((b, rest)) if *b != 0 && rest.iter().all(|x| x == b) => search::bucket_range(*b),
+                    _ => (i64::MIN, i64::MAX),
+                };
+                let (lo, hi) = (Value::Int(lo), Value::Int(hi));
                 // One evaluation of the index gives both the count (up to the cap) and the page, newest first.
                 let rows = self
                     .query(
-                        &format!("SELECT rowid AS k FROM unit_search WHERE unit_search MATCH $1 ORDER BY rowid DESC LIMIT {cap}"),
-                        vec![m.clone()],
+                        &format!(
+                            "SELECT rowid AS k FROM unit_search WHERE unit_search MATCH $1 AND rowid >= $2 AND rowid <= $3 \
+                             ORDER BY rowid DESC LIMIT {cap}"
+                        ),
+                        vec![m.clone(), lo.clone(), hi.clone()],
                     )
                     .await?;
                 let keys: Vec<i64> = rows.iter().map(|r| r.get::<i64>("k")).collect::<Result<_>>()?;
@@ -666,8 +701,9 @@ impl RegistryStore for Db {
                 } else {
                     let rows = self
                         .query(
-                            "SELECT rowid AS k FROM unit_search WHERE unit_search MATCH $1 ORDER BY rowid DESC LIMIT $2 OFFSET $3",
-                            vec![m, Value::Int(limit as i64), Value::Int(offset as i64)],
+                            "SELECT rowid AS k FROM unit_search WHERE unit_search MATCH $1 AND rowid >= $2 AND rowid <= $3 \
+                             ORDER BY rowid DESC LIMIT $4 OFFSET $5",
+                            vec![m, lo, hi, Value::Int(limit as i64), Value::Int(offset as i64)],
                         )
                         .await?;
                     rows.iter().map(|r| r.get::<i64>("k")).collect::<Result<_>>()?

@@ -4,7 +4,7 @@
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::routes::{accounts, audit, auth, calendar, checks, orgs, security, tokens, units};
+use crate::routes::{accounts, audit, auth, calendar, checks, orgs, security, settings, tokens, units};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,7 @@ use crate::routes::{accounts, audit, auth, calendar, checks, orgs, security, tok
         checks::api_officer_pool, checks::api_add_absence, checks::api_delete_absence, checks::api_conflicts,
         checks::api_declare_conflict, checks::api_withdraw_conflict,
         checks::api_public_plans, checks::api_public_plan, checks::api_public_record,
+        settings::api_get, settings::api_put,
     ),
     security(("bearer" = []))
 )]

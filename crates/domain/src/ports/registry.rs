@@ -188,7 +188,7 @@ pub struct UnitSearch {
 }
 
 /// Counts are exact up to this; beyond it the UI says "more than".
-pub const COUNT_CAP: u64 = 10_000;
+pub const COUNT_CAP: u64 = 200;
 
 /// The store's side of the registry.
 #[async_trait::async_trait]

@@ -54,6 +54,33 @@ pub fn array_literal(tokens: &[String]) -> String {
     format!("{{{}}}", quoted.join(","))
 }
 
+/// Bits of a search key below the jurisdiction bucket: a bucket holds 2^40 units.
+pub const SEQ_BITS: u32 = 40;
+
+/// The jurisdiction bucket of an org path: a 16-bit hash of its second org (the 大队 under the 支队), 0 at
+/// the root. A unit's search key is `bucket << SEQ_BITS | sequence`, so the units of one brigade lie in one
+/// key range and a brigade's search reads only that part of the index. Two brigades may share a bucket;
+/// the jurisdiction tags still decide, the range only narrows the walk.
+pub fn bucket_of(path: &crate::org::OrgPath) -> i64 {
+    match path.ids().nth(1) {
+        None => 0,
+        Some(id) => {
+            // FNV-1a: stable across versions and machines, unlike the standard library's hasher.
+            let mut h: u32 = 0x811c_9dc5;
+            for b in id.0.bytes() {
+                h ^= u32::from(b);
+                h = h.wrapping_mul(0x0100_0193);
+            }
+            i64::from((h & 0x7fff) | 1)
+        }
+    }
+}
+
+/// The key range `[lo, hi]` of a bucket.
+pub fn bucket_range(bucket: i64) -> (i64, i64) {
+    (bucket << SEQ_BITS, ((bucket + 1) << SEQ_BITS) - 1)
+}
+
 /// The filter tokens of a unit: every org on its path (so a subtree is one token), and one token per
 /// key-unit flag, risk grade, status and venue kind. Letters and digits only, at least three characters,
 /// so that no tag can equal a text token (at most two characters).

@@ -175,7 +175,76 @@ fn actor_label(actor: &Actor) -> String {
     format!("{}（{}）", actor.display_name, actor.username)
 }
 
+/// The business settings of the registry and the random checks, with the versions read.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistrySettings {
+    /// Province whose key-unit thresholds apply.
+    pub province: String,
+    /// Risk weights.
+    pub risk_weights: RiskWeights,
+    /// Working days within which random-check results are published.
+    pub publish_days: u32,
+    /// Versions of the three settings (0 = never saved).
+    pub versions: [i64; 3],
+}
+
 impl Services {
+    /// The settings in force.
+    pub async fn registry_settings(&self) -> Result<RegistrySettings> {
+        let mut versions = [0i64; 3];
+        for (i, key) in [PROVINCE_KEY, RISK_WEIGHTS_KEY, super::random_checks::PUBLISH_DAYS_KEY].iter().enumerate() {
+            versions[i] = self.store.setting(key).await?.map(|(_, v)| v).unwrap_or(0);
+        }
+        let publish_days = match self.store.setting(super::random_checks::PUBLISH_DAYS_KEY).await? {
+            Some((v, _)) => serde_json::from_str(&v).map_err(DomainError::internal)?,
+            None => super::random_checks::DEFAULT_PUBLISH_DAYS,
+        };
+        Ok(RegistrySettings {
+            province: self.registry_province().await?,
+            risk_weights: self.risk_weights().await?,
+            publish_days,
+            versions,
+        })
+    }
+
+    /// Changes the settings (系统管理员 of the whole tree), with one audit record naming before and after.
+    pub async fn update_registry_settings(
+        &self,
+        ctx: &Ctx,
+        province: &str,
+        weights: RiskWeights,
+        publish_days: u32,
+        versions: [i64; 3],
+    ) -> Result<RegistrySettings> {
+        let actor = ctx.actor()?;
+        actor.require(Perm::SettingsManage, &super::security::root_of(&actor.org_path))?;
+        if !key_unit::provinces(&key_unit::shipped_criteria()).iter().any(|p| p == province) {
+            return Err(DomainError::invalid("province", "该省份没有界定标准数据，请选择列表中的省份或“全国”"));
+        }
+        weights.validate()?;
+        if !(1..=60).contains(&publish_days) {
+            return Err(DomainError::invalid("publish_days", "结果公示期限应为1至60个工作日"));
+        }
+        let before = self.registry_settings().await?;
+        let put = |key: &str, value: String, version: i64| Change::PutSetting {
+            key: key.into(),
+            value,
+            expected_version: (version > 0).then_some(version),
+            at: ctx.now,
+        };
+        let json = |v: serde_json::Value| v.to_string();
+        let work = UnitOfWork::default()
+            .change(put(PROVINCE_KEY, json(serde_json::json!(province)), versions[0]))
+            .change(put(RISK_WEIGHTS_KEY, serde_json::to_string(&weights).map_err(DomainError::internal)?, versions[1]))
+            .change(put(super::random_checks::PUBLISH_DAYS_KEY, json(serde_json::json!(publish_days)), versions[2]))
+            .audit(ctx.event(actions::SETTINGS_UPDATE, "setting", "registry").detail(serde_json::json!({
+                "before": { "province": before.province, "risk_weights": before.risk_weights, "publish_days": before.publish_days },
+                "after": { "province": province, "risk_weights": weights, "publish_days": publish_days },
+            })));
+        self.store.commit(work).await?;
+        self.registry_settings().await
+    }
+
     pub(crate) fn seal_facts(&self, unit_id: &str, facts: UnitFacts<String>) -> Result<UnitFacts<Sealed>> {
         let seal = |prefix: &'static str| {
             move |kind: &str, plain: String| -> Result<Sealed> {

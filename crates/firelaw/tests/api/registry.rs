@@ -313,3 +313,39 @@ async fn the_registry_pages_list_search_and_show_a_unit() {
     assert_eq!(tpl.status(), StatusCode::OK);
     assert!(tpl.bytes().await.unwrap().starts_with(b"PK"));
 }
+
+#[tokio::test]
+async fn the_system_administrator_sets_the_province_weights_and_publication_period() {
+    let app = spawn_app().await;
+    let admin = app.token("sysadmin").await;
+    let li = app.token("donghu.li").await;
+    let s: Value = app.get(&admin, "/api/v1/settings/registry").await.json().await.unwrap();
+    assert_eq!((s["province"].as_str(), s["publish_days"].as_u64()), (Some("全国"), Some(20)));
+    let mut b = s.clone();
+    b["province"] = json!("北京");
+    assert_eq!(app.put(&li, "/api/v1/settings/registry", b.clone()).await.status(), StatusCode::FORBIDDEN);
+    let mut bad = b.clone();
+    bad["province"] = json!("火星");
+    assert_eq!(app.put(&admin, "/api/v1/settings/registry", bad).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.put(&admin, "/api/v1/settings/registry", b.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // A stale version is refused.
+    assert_eq!(app.put(&admin, "/api/v1/settings/registry", b).await.status(), StatusCode::CONFLICT);
+
+    // Under 北京's threshold (3,000 m²) a 1,200 m² shop is not a key unit.
+    let dh = app.org_id("东湖区消防救援大队").await;
+    let u: Value = app
+        .post(&li, "/api/v1/units", unit_body(30, &dh, "江城北京标准商场", &["shop"], 1200))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r = app
+        .post(
+            &li,
+            &format!("/api/v1/units/{}/key-unit", u["id"].as_str().unwrap()),
+            json!({ "confirm": true, "version": 1 }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -15,6 +15,7 @@ pub mod checks;
 pub mod home;
 pub mod orgs;
 pub mod security;
+pub mod settings;
 pub mod system;
 pub mod tokens;
 pub mod units;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tokens::pages())
         .merge(units::pages())
         .merge(checks::pages())
+        .merge(settings::pages())
         .layer(middleware::from_fn(crate::request::render_page_errors));
     let api = Router::new()
         .merge(auth::api())
@@ -42,7 +44,8 @@ pub fn router(state: AppState) -> Router {
         .merge(calendar::api())
         .merge(tokens::api())
         .merge(units::api())
-        .merge(checks::api());
+        .merge(checks::api())
+        .merge(settings::api());
     Router::new()
         .merge(pages)
         .merge(api)

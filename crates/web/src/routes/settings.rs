@@ -1,0 +1,130 @@
+//! Business settings kept by the 系统管理员: the province whose key-unit thresholds apply, the risk
+//! weights, and the publication period of random-check results (`/admin/settings`, `/api/v1/settings/registry`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::registry::key_unit;
+use domain::registry::risk::RiskWeights;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::{ApiResult, PageResult};
+use crate::request::{ApiJson, Authed, PageForm, htmx_aware_redirect};
+use crate::views::Layout;
+
+/// Pages.
+pub fn pages() -> Router<AppState> {
+    Router::new().route("/admin/settings", get(page).post(form))
+}
+
+/// API.
+pub fn api() -> Router<AppState> {
+    Router::new().route("/api/v1/settings/registry", get(api_get).put(api_put))
+}
+
+/// The settings.
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    /// `全国` or a province with its own thresholds.
+    pub province: String,
+    /// Risk weights: hazard, major_hazard, penalty, key_unit, high_at, elevated_at.
+    #[schema(value_type = Object)]
+    pub risk_weights: RiskWeights,
+    /// Working days within which results are published (default 20).
+    pub publish_days: u32,
+    /// Versions read: [province, risk weights, publication days] (0 = never saved).
+    pub versions: [i64; 3],
+}
+
+/// The registry and random-check settings.
+#[utoipa::path(get, path = "/api/v1/settings/registry", tag = "设置", responses((status = 200, body = SettingsBody)))]
+pub async fn api_get(State(app): State<AppState>, a: Authed) -> ApiResult<Json<SettingsBody>> {
+    a.ctx().actor()?;
+    let s = app.services.registry_settings().await?;
+    Ok(Json(SettingsBody {
+        province: s.province,
+        risk_weights: s.risk_weights,
+        publish_days: s.publish_days,
+        versions: s.versions,
+    }))
+}
+
+/// Changes them (系统管理员 of the whole tree).
+#[utoipa::path(put, path = "/api/v1/settings/registry", tag = "设置", request_body = SettingsBody,
+    responses((status = 200, body = SettingsBody), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn api_put(
+    State(app): State<AppState>,
+    a: Authed,
+    ApiJson(b): ApiJson<SettingsBody>,
+) -> ApiResult<Json<SettingsBody>> {
+    let s =
+        app.services.update_registry_settings(a.ctx(), &b.province, b.risk_weights, b.publish_days, b.versions).await?;
+    Ok(Json(SettingsBody {
+        province: s.province,
+        risk_weights: s.risk_weights,
+        publish_days: s.publish_days,
+        versions: s.versions,
+    }))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/settings.html")]
+struct SettingsPage {
+    l: Layout,
+    s: SettingsBody,
+    provinces: Vec<String>,
+}
+
+async fn page(State(app): State<AppState>, a: Authed) -> PageResult<SettingsPage> {
+    let s = app.services.registry_settings().await?;
+    Ok(SettingsPage {
+        l: Layout::new(Some(a.auth()), "业务设置", "/admin/settings"),
+        s: SettingsBody {
+            province: s.province,
+            risk_weights: s.risk_weights,
+            publish_days: s.publish_days,
+            versions: s.versions,
+        },
+        provinces: key_unit::provinces(&key_unit::shipped_criteria()),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsForm {
+    province: String,
+    hazard: u32,
+    major_hazard: u32,
+    penalty: u32,
+    key_unit: u32,
+    high_at: u32,
+    elevated_at: u32,
+    publish_days: u32,
+    v0: i64,
+    v1: i64,
+    v2: i64,
+}
+
+async fn form(
+    State(app): State<AppState>,
+    a: Authed,
+    headers: HeaderMap,
+    PageForm(f): PageForm<SettingsForm>,
+) -> PageResult<Response> {
+    let w = RiskWeights {
+        hazard: f.hazard,
+        major_hazard: f.major_hazard,
+        penalty: f.penalty,
+        key_unit: f.key_unit,
+        high_at: f.high_at,
+        elevated_at: f.elevated_at,
+    };
+    app.services.update_registry_settings(a.ctx(), &f.province, w, f.publish_days, [f.v0, f.v1, f.v2]).await?;
+    Ok(htmx_aware_redirect(&headers, "/admin/settings?saved=1"))
+}
