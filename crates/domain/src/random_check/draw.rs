@@ -109,21 +109,28 @@ pub fn pool_digest(pool: &[PoolUnit]) -> String {
 
 /// Draws `quota[stratum]` units from each stratum. The result is sorted by stratum, then in draw order.
 pub fn draw_units(pool: &[PoolUnit], quota: &BTreeMap<String, usize>, rng: &mut DrawRng) -> Result<Vec<PoolUnit>> {
+    // One pass groups the pool by stratum, keeping its order.
+    let mut groups: HashMap<&str, Vec<&PoolUnit>> = HashMap::new();
+    for u in pool {
+        if quota.contains_key(&u.stratum) {
+            groups.entry(u.stratum.as_str()).or_default().push(u);
+        }
+    }
     let mut out = Vec::new();
     for (stratum, &k) in quota {
-        let mut units: Vec<&PoolUnit> = pool.iter().filter(|u| &u.stratum == stratum).collect();
+        let mut units = groups.remove(stratum.as_str()).unwrap_or_default();
         if units.len() < k {
             return Err(DomainError::Rule(format!(
                 "“{stratum}”层的检查对象只有{}个，少于计划抽取的{k}个，请调整比例或名录库",
                 units.len()
             )));
         }
-        // The store hands the pool over sorted; sorting again is then a single linear check.
-        if !units.is_sorted() {
+        // The store hands the pool over sorted by id: then one linear check proves order and uniqueness.
+        if !units.windows(2).all(|w| w[0].id < w[1].id) {
             units.sort();
-        }
-        if units.windows(2).any(|w| w[0].id == w[1].id) {
-            return Err(DomainError::Rule(format!("“{stratum}”层的检查对象名录有重复单位")));
+            if units.windows(2).any(|w| w[0].id == w[1].id) {
+                return Err(DomainError::Rule(format!("“{stratum}”层的检查对象名录有重复单位")));
+            }
         }
         // Partial Fisher–Yates: the first k positions become a uniform sample in random order.
         for i in 0..k {
