@@ -109,16 +109,18 @@ pub fn pool_digest(pool: &[PoolUnit]) -> String {
 
 /// Draws `quota[stratum]` units from each stratum. The result is sorted by stratum, then in draw order.
 pub fn draw_units(pool: &[PoolUnit], quota: &BTreeMap<String, usize>, rng: &mut DrawRng) -> Result<Vec<PoolUnit>> {
-    // One pass groups the pool by stratum, keeping its order.
-    let mut groups: HashMap<&str, Vec<&PoolUnit>> = HashMap::new();
+    // One pass groups the pool by stratum, keeping its order (a handful of strata: a linear look-up beats
+    // hashing a million strings).
+    let keys: Vec<&str> = quota.keys().map(String::as_str).collect();
+    let mut groups: Vec<Vec<&PoolUnit>> =
+        (0..keys.len()).map(|_| Vec::with_capacity(pool.len() / keys.len().max(1))).collect();
     for u in pool {
-        if quota.contains_key(&u.stratum) {
-            groups.entry(u.stratum.as_str()).or_default().push(u);
+        if let Some(i) = keys.iter().position(|k| *k == u.stratum) {
+            groups[i].push(u);
         }
     }
     let mut out = Vec::new();
-    for (stratum, &k) in quota {
-        let mut units = groups.remove(stratum.as_str()).unwrap_or_default();
+    for ((stratum, &k), mut units) in quota.iter().zip(groups) {
         if units.len() < k {
             return Err(DomainError::Rule(format!(
                 "“{stratum}”层的检查对象只有{}个，少于计划抽取的{k}个，请调整比例或名录库",
