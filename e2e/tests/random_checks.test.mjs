@@ -64,7 +64,11 @@ test('an import with a bad row names row, column and problem; the good rows can 
   // The key-unit proposal is confirmed by a person.
   await page.waitForSelector('#key-proposal');
   await page.click('#key-proposal button[type=submit]');
-  await page.waitForSelector('#key-unit >> text=第1类 商场（市场）');
+  // The page reloads without the proposal once the designation is confirmed.
+  await page.waitForSelector('#key-proposal', { state: 'detached' });
+  await page.waitForLoadState('load');
+  assert.match(await page.textContent('#key-unit'), /第1类 商场（市场）/);
+  assert.match(await page.textContent('#unit-history'), /认定为消防安全重点单位/);
   await shot(page, '13-unit-detail');
   await page.close();
 });
