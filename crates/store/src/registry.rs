@@ -744,21 +744,42 @@ impl RegistryStore for Db {
                     }
                 }
                 let filter = if conds.is_empty() { "TRUE".to_string() } else { conds.join(" AND ") };
-                let count_sql =
-                    format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM units u WHERE {filter} LIMIT {cap}) t");
-                let count: i64 =
-                    self.query(&count_sql, p.clone()).await?.first().map(|r| r.get("n")).transpose()?.unwrap_or(0);
-                let n = p.len();
-                p.push(Value::Int(limit as i64));
-                p.push(Value::Int(offset as i64));
+                if all_of.is_empty() {
+                    // Jurisdiction only: newest first along the search_key index, count up to the cap.
+                    let count_sql =
+                        format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM units u WHERE {filter} LIMIT {cap}) t");
+                    let count: i64 =
+                        self.query(&count_sql, p.clone()).await?.first().map(|r| r.get("n")).transpose()?.unwrap_or(0);
+                    let n = p.len();
+                    p.push(Value::Int(limit as i64));
+                    p.push(Value::Int(offset as i64));
+                    let sql = format!(
+                        "SELECT {UNIT_COLUMNS} FROM units u JOIN orgs o ON o.id = u.org_id WHERE {filter} \
+                         ORDER BY u.search_key DESC LIMIT ${} OFFSET ${}",
+                        n + 1,
+                        n + 2
+                    );
+                    let units = all(&self.query(&sql, p).await?, unit)?;
+                    return Ok((units, count as u64));
+                }
+                // Text or filters: the GIN index yields the matches unordered; take up to the cap, newest first.
+                // Beyond the cap the page asks for more characters, so the first matches found are enough.
+                let keys_sql = format!("SELECT u.search_key AS k FROM units u WHERE {filter} LIMIT {cap}");
+                let mut keys: Vec<i64> =
+                    self.query(&keys_sql, p).await?.iter().map(|r| r.get::<i64>("k")).collect::<Result<_>>()?;
+                keys.sort_unstable_by(|a, b| b.cmp(a));
+                let count = keys.len() as u64;
+                let page: Vec<i64> = keys.into_iter().skip(offset).take(limit).collect();
+                if page.is_empty() {
+                    return Ok((Vec::new(), count));
+                }
+                let ph: Vec<String> = (1..=page.len()).map(|i| format!("${i}")).collect();
                 let sql = format!(
-                    "SELECT {UNIT_COLUMNS} FROM units u JOIN orgs o ON o.id = u.org_id WHERE {filter} \
-                     ORDER BY u.search_key DESC LIMIT ${} OFFSET ${}",
-                    n + 1,
-                    n + 2
+                    "SELECT {UNIT_COLUMNS} FROM units u JOIN orgs o ON o.id = u.org_id WHERE u.search_key IN ({}) ORDER BY u.search_key DESC",
+                    ph.join(", ")
                 );
-                let units = all(&self.query(&sql, p).await?, unit)?;
-                Ok((units, count as u64))
+                let units = all(&self.query(&sql, page.into_iter().map(Value::Int).collect()).await?, unit)?;
+                Ok((units, count))
             }
         }
     }
