@@ -317,3 +317,37 @@ async fn the_demo_plan_is_on_the_public_portal_without_login() {
     assert!(detail.contains("随机种子") && detail.contains("未发现问题"), "a published result is shown");
     assert!(!detail.contains("发现2处隐患"), "an unpublished result is not");
 }
+
+#[tokio::test]
+async fn a_station_officer_sent_on_a_brigade_task_sees_the_plan_and_records_the_result() {
+    let app = spawn_app().await;
+    let head = app.token("donghu.head").await;
+    let plans: Vec<Value> = app.get(&head, "/api/v1/check-plans").await.json().await.unwrap();
+    let plan = plans.iter().find(|p| p["status"] == "drawn").expect("the demo's drawn plan");
+    let id = plan["id"].as_str().unwrap();
+    let detail: Value = app.get(&head, &format!("/api/v1/check-plans/{id}")).await.json().await.unwrap();
+    let station = app.text_of("SELECT id FROM accounts WHERE username = 'nanhu.station'").await.unwrap();
+    let task =
+        detail["tasks"].as_array().unwrap().iter().find(|t| t["result"].is_null()).expect("an open task").clone();
+    let task_id = task["id"].as_str().unwrap();
+    // As if the draw had sent 马骏 (南湖路站) on this task (unless it did).
+    if !task["officers"].as_array().unwrap().iter().any(|o| o[0] == station.as_str()) {
+        app.raw_sql(&format!(
+            "UPDATE check_task_officers SET account_id = '{station}' WHERE task_id = '{task_id}' AND position = 0"
+        ))
+        .await;
+    }
+    let ma = app.token("nanhu.station").await;
+    assert_eq!(app.get(&ma, &format!("/api/v1/check-plans/{id}")).await.status(), StatusCode::OK);
+    let r = app
+        .post(
+            &ma,
+            &format!("/api/v1/check-tasks/{task_id}/result"),
+            json!({ "result": "no_problem", "checked_on": app.clock_now().local_date().to_string() }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    // Another station's officer, not sent, sees nothing.
+    let other = app.token("xishan.liu").await;
+    assert_eq!(app.get(&other, &format!("/api/v1/check-plans/{id}")).await.status(), StatusCode::NOT_FOUND);
+}
