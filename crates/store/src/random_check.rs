@@ -15,7 +15,7 @@ use domain::{DomainError, Result};
 
 use crate::engine::{Conn, Row, Value};
 use crate::registry::ranges;
-use crate::rows::get;
+use crate::rows::{date, get};
 use crate::{Db, all, one, params, rows};
 
 fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, col: &str) -> Result<T> {
@@ -24,10 +24,6 @@ fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, col: &str) -> Result<T> {
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(DomainError::internal)
-}
-
-fn date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(DomainError::internal)
 }
 
 const ITEM_COLUMNS: &str = "i.id, i.org_id, o.path AS org_path, i.name, i.basis, i.scope, i.quantity, i.frequency, i.method, \
@@ -350,16 +346,20 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, change: &CheckChange) -> Result
 }
 
 impl Db {
+    /// Fills in the officers of the given tasks, in their order of assignment, with one query.
     async fn fill_officers(&self, tasks: &mut [Task]) -> Result<()> {
         if tasks.is_empty() {
             return Ok(());
         }
-        let plan_id = tasks[0].plan_id.clone();
+        let ph: Vec<String> = (1..=tasks.len()).map(|i| format!("${i}")).collect();
         let rows = self
             .query(
-                "SELECT k.task_id, k.account_id, a.display_name FROM check_task_officers k JOIN check_tasks t ON t.id = k.task_id \
-                 JOIN accounts a ON a.id = k.account_id WHERE t.plan_id = $1 ORDER BY k.task_id, k.position",
-                params![&plan_id],
+                &format!(
+                    "SELECT k.task_id, k.account_id, a.display_name FROM check_task_officers k \
+                     JOIN accounts a ON a.id = k.account_id WHERE k.task_id IN ({}) ORDER BY k.task_id, k.position",
+                    ph.join(", ")
+                ),
+                tasks.iter().map(|t| Value::Text(t.id.clone())).collect(),
             )
             .await?;
         let mut by_task: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
@@ -410,7 +410,7 @@ impl CheckStore for Db {
 
     async fn public_plans(&self, limit: u32) -> Result<Vec<Plan>> {
         let sql = format!(
-            "SELECT {PLAN_COLUMNS} FROM {PLAN_FROM} WHERE p.status <> 'draft' ORDER BY p.announced_at DESC LIMIT $1"
+            "SELECT {PLAN_COLUMNS} FROM {PLAN_FROM} WHERE p.announced_at IS NOT NULL ORDER BY p.announced_at DESC LIMIT $1"
         );
         all(&self.query(&sql, params![i64::from(limit)]).await?, plan)
     }
@@ -472,15 +472,10 @@ impl CheckStore for Db {
         let sql = format!(
             "SELECT {TASK_COLUMNS} FROM check_tasks t JOIN units u ON u.id = t.unit_id WHERE t.id = CAST($1 AS TEXT)"
         );
-        let Some(mut t) = one(&self.query(&sql, params![id]).await?, task)? else { return Ok(None) };
-        let rows = self
-            .query(
-                "SELECT k.account_id, a.display_name FROM check_task_officers k JOIN accounts a ON a.id = k.account_id \
-                 WHERE k.task_id = $1 ORDER BY k.position",
-                params![id],
-            )
-            .await?;
-        t.officers = all(&rows, |r| Ok((r.get("account_id")?, r.get("display_name")?)))?;
+        let Some(t) = one(&self.query(&sql, params![id]).await?, task)? else { return Ok(None) };
+        let mut one_task = [t];
+        self.fill_officers(&mut one_task).await?;
+        let [t] = one_task;
         Ok(Some(t))
     }
 
@@ -489,9 +484,10 @@ impl CheckStore for Db {
             "SELECT {TASK_COLUMNS} FROM check_tasks t JOIN units u ON u.id = t.unit_id JOIN check_task_officers k ON k.task_id = t.id \
              WHERE k.account_id = $1 AND t.result IS NULL ORDER BY t.created_at DESC, t.seq LIMIT 200"
         );
-        let tasks = all(&self.query(&sql, params![account_id]).await?, task)?;
-        let mut out = Vec::with_capacity(tasks.len());
+        let mut tasks = all(&self.query(&sql, params![account_id]).await?, task)?;
+        self.fill_officers(&mut tasks).await?;
         let mut plans: BTreeMap<String, Plan> = BTreeMap::new();
+        let mut out = Vec::with_capacity(tasks.len());
         for t in tasks {
             if !plans.contains_key(&t.plan_id)
                 && let Some(p) = self.plan(&t.plan_id).await?
@@ -499,8 +495,7 @@ impl CheckStore for Db {
                 plans.insert(t.plan_id.clone(), p);
             }
             if let Some(p) = plans.get(&t.plan_id) {
-                let full = self.task(&t.id).await?.unwrap_or(t);
-                out.push((full, p.clone()));
+                out.push((t, p.clone()));
             }
         }
         Ok(out)

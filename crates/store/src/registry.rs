@@ -17,7 +17,8 @@ use domain::time::Timestamp;
 use domain::{DomainError, Result};
 
 use crate::engine::{Conn, Row, Value};
-use crate::rows::get;
+use crate::rows::{date, get};
+use crate::writer::expect_one;
 use crate::{Backend, Db, all, one, params};
 
 /// The upper bound of a subtree's paths: paths end in `/`, and `0` follows `/` in byte order.
@@ -117,10 +118,6 @@ fn history(row: &Row<'_>) -> Result<HistoryEntry> {
         changes: serde_json::from_str(&get::<String>(row, "changes")?).map_err(DomainError::internal)?,
         reason: get(row, "reason")?,
     })
-}
-
-fn date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(DomainError::internal)
 }
 
 fn import_job(row: &Row<'_>) -> Result<ImportJob> {
@@ -455,14 +452,6 @@ async fn insert_units<C: Conn>(conn: &mut C, backend: Backend, units: &[NewUnit]
     Ok(())
 }
 
-fn expect_one(rows: u64) -> Result<()> {
-    if rows == 1 {
-        Ok(())
-    } else {
-        Err(DomainError::Conflict("单位已被他人修改或不存在，请刷新后重试".into()))
-    }
-}
-
 /// Applies one registry change inside the writer's transaction.
 pub(crate) async fn apply<C: Conn>(conn: &mut C, backend: Backend, change: &RegistryChange) -> Result<()> {
     match change {
@@ -479,7 +468,7 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, backend: Backend, change: &Regi
             let mut p = fact_values(facts, org_path, *at);
             p.push(Value::Text(id.clone()));
             p.push(Value::Int(*expected_version));
-            expect_one(conn.exec(&sql, p).await?)?;
+            expect_one(conn.exec(&sql, p).await?, "单位")?;
             reindex(conn, backend, id).await?;
             insert_history(conn, history).await?;
         }
@@ -491,7 +480,7 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, backend: Backend, change: &Regi
                     params![grade.code(), reason, at.0, id, *expected_version],
                 )
                 .await?;
-            expect_one(n)?;
+            expect_one(n, "单位")?;
             reindex(conn, backend, id).await?;
             insert_history(conn, history).await?;
         }
@@ -513,7 +502,7 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, backend: Backend, change: &Regi
                     ],
                 )
                 .await?;
-            expect_one(n)?;
+            expect_one(n, "单位")?;
             reindex(conn, backend, id).await?;
             insert_history(conn, history).await?;
         }

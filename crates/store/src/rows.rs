@@ -31,7 +31,8 @@ fn flag(row: &Row<'_>, col: &str) -> Result<bool> {
     Ok(get::<i64>(row, col)? != 0)
 }
 
-fn date(s: &str) -> Result<NaiveDate> {
+/// A stored `YYYY-MM-DD` date.
+pub(crate) fn date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(DomainError::internal)
 }
 

@@ -300,7 +300,8 @@ async fn run_isolated<C: Conn>(
     Ok(results)
 }
 
-fn expect_one(rows: u64, what: &str) -> Result<()> {
+/// Fails with a conflict unless exactly one row changed (optimistic concurrency).
+pub(crate) fn expect_one(rows: u64, what: &str) -> Result<()> {
     if rows == 1 {
         Ok(())
     } else {

@@ -80,6 +80,35 @@ fn nav_for(actor: &Actor, active: &str) -> Vec<NavItem> {
         .collect()
 }
 
+/// An org in a form's select, indented by its depth in the tree.
+pub struct OrgOption {
+    /// Id.
+    pub id: String,
+    /// Name with full-width spaces for its depth.
+    pub label: String,
+}
+
+/// The active orgs where the actor holds `perm`, as select options in tree order; only 支队 and 大队 when
+/// `agencies_only`.
+pub async fn org_options(
+    app: &crate::AppState,
+    a: &crate::request::Authed,
+    perm: Perm,
+    agencies_only: bool,
+) -> domain::Result<Vec<OrgOption>> {
+    let actor = &a.auth().actor;
+    let orgs = app.services.list_orgs(a.ctx()).await?;
+    let min_depth = orgs.iter().map(|o| o.path.depth()).min().unwrap_or(1);
+    Ok(orgs
+        .iter()
+        .filter(|o| o.active && (!agencies_only || o.level.is_agency()) && actor.can(perm, &o.path))
+        .map(|o| OrgOption {
+            id: o.id.0.clone(),
+            label: format!("{}{}", "　".repeat(o.path.depth() - min_depth), o.name.as_str()),
+        })
+        .collect())
+}
+
 /// `2026-02-12 09:30:00` (Beijing time), or `—`.
 pub fn when(t: Option<Timestamp>) -> String {
     t.map(|t| t.to_local_string()).unwrap_or_else(|| "—".into())

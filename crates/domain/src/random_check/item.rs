@@ -201,6 +201,11 @@ pub struct ItemDraft {
     pub officers_per_unit: u32,
 }
 
+/// Fewest officers sent to one unit: 执法人员不得少于两人 (行政处罚法 Art 42).
+pub const MIN_OFFICERS_PER_UNIT: u32 = 2;
+/// Most officers per unit an item may ask for [M: local practice].
+pub const MAX_OFFICERS_PER_UNIT: u32 = 5;
+
 /// Checks the texts and numbers of an item.
 pub fn check_draft(d: &ItemDraft) -> Result<()> {
     let len = |s: &str| s.trim().chars().count();
@@ -213,9 +218,11 @@ pub fn check_draft(d: &ItemDraft) -> Result<()> {
     if len(&d.method) > 200 || len(&d.qualification) > 200 {
         return Err(DomainError::invalid("method", "抽查方式和检查人员要求各不超过200个字"));
     }
-    // 双随机: officers are drawn in groups of at least two (执法人员不少于两人, 行政处罚法 Art 42).
-    if !(2..=5).contains(&d.officers_per_unit) {
-        return Err(DomainError::invalid("officers_per_unit", "每个检查对象应派2至5名执法人员"));
+    if !(MIN_OFFICERS_PER_UNIT..=MAX_OFFICERS_PER_UNIT).contains(&d.officers_per_unit) {
+        return Err(DomainError::invalid(
+            "officers_per_unit",
+            format!("每个检查对象应派{MIN_OFFICERS_PER_UNIT}至{MAX_OFFICERS_PER_UNIT}名执法人员"),
+        ));
     }
     Ok(())
 }
@@ -236,7 +243,7 @@ pub fn default_items() -> Vec<ItemDraft> {
             frequency: Frequency::Monthly,
             method: method.clone(),
             qualification: qualification.clone(),
-            officers_per_unit: 2,
+            officers_per_unit: MIN_OFFICERS_PER_UNIT,
         },
         ItemDraft {
             name: "其他消防安全重点单位消防监督抽查".into(),
@@ -246,7 +253,7 @@ pub fn default_items() -> Vec<ItemDraft> {
             frequency: Frequency::Monthly,
             method: method.clone(),
             qualification: qualification.clone(),
-            officers_per_unit: 2,
+            officers_per_unit: MIN_OFFICERS_PER_UNIT,
         },
         ItemDraft {
             name: "一般单位消防监督抽查".into(),
@@ -256,7 +263,7 @@ pub fn default_items() -> Vec<ItemDraft> {
             frequency: Frequency::Quarterly,
             method,
             qualification,
-            officers_per_unit: 2,
+            officers_per_unit: MIN_OFFICERS_PER_UNIT,
         },
     ]
 }

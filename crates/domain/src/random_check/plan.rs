@@ -61,10 +61,6 @@ impl PlanStatus {
             .find(|p| p.code() == s)
             .ok_or_else(|| DomainError::internal(format!("unknown plan status {s}")))
     }
-    /// Whether the public portal shows the plan.
-    pub fn is_public(self) -> bool {
-        !matches!(self, PlanStatus::Draft)
-    }
 }
 
 /// The stratum of units penalised in the previous year: drawn with priority (济宁高新区 2024 plan).
@@ -289,6 +285,14 @@ pub struct Plan {
     pub created_at: Timestamp,
     /// Version.
     pub version: i64,
+}
+
+impl Plan {
+    /// Whether the public portal shows the plan: from its announcement on, also when later cancelled.
+    /// A draft cancelled before announcement was never public.
+    pub fn is_public(&self) -> bool {
+        self.announced_at.is_some()
+    }
 }
 
 /// What a random-check task found (抽查结果), as published.

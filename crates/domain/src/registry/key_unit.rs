@@ -115,9 +115,11 @@ pub fn parse_criteria(csv_text: &str) -> Result<Vec<KeyUnitCriterion>> {
     Ok(out)
 }
 
-/// The shipped criteria.
-pub fn shipped_criteria() -> Vec<KeyUnitCriterion> {
-    parse_criteria(CRITERIA_CSV).expect("the shipped criteria parse")
+/// The shipped criteria, parsed once.
+pub fn shipped_criteria() -> &'static [KeyUnitCriterion] {
+    static CRITERIA: std::sync::LazyLock<Vec<KeyUnitCriterion>> =
+        std::sync::LazyLock::new(|| parse_criteria(CRITERIA_CSV).expect("the shipped criteria parse"));
+    &CRITERIA
 }
 
 /// The provinces that have their own thresholds, and 全国.
@@ -214,13 +216,13 @@ mod tests {
         let c = shipped_criteria();
         let kinds = VenueKinds::parse("k", "商场市场,人员密集场所").unwrap();
         let p =
-            propose(&c, NATIONAL, on(), &kinds, &SizeFacts { floor_area: Some(1200), ..Default::default() }).unwrap();
+            propose(c, NATIONAL, on(), &kinds, &SizeFacts { floor_area: Some(1200), ..Default::default() }).unwrap();
         assert_eq!(p.category, "第1类 商场（市场）");
         assert!(p.reason.contains("建筑面积1200平方米，达到1000平方米的标准"), "{}", p.reason);
         let small = SizeFacts { floor_area: Some(800), ..Default::default() };
-        assert_eq!(propose(&c, NATIONAL, on(), &kinds, &small), None);
+        assert_eq!(propose(c, NATIONAL, on(), &kinds, &small), None);
         let unknown = SizeFacts::default();
-        assert_eq!(propose(&c, NATIONAL, on(), &kinds, &unknown), None, "unknown size is not proposed");
+        assert_eq!(propose(c, NATIONAL, on(), &kinds, &unknown), None, "unknown size is not proposed");
     }
 
     #[test]
@@ -228,17 +230,17 @@ mod tests {
         let c = shipped_criteria();
         let kinds = VenueKinds::parse("k", "商场市场").unwrap();
         let size = SizeFacts { floor_area: Some(1200), ..Default::default() };
-        assert_eq!(propose(&c, "北京", on(), &kinds, &size), None, "北京 needs 3,000 m²");
+        assert_eq!(propose(c, "北京", on(), &kinds, &size), None, "北京 needs 3,000 m²");
         let small = SizeFacts { floor_area: Some(400), ..Default::default() };
-        assert!(propose(&c, "山东", on(), &kinds, &small).unwrap().reason.contains("山东"));
-        assert_eq!(provinces(&c), ["全国", "北京", "山东", "福建"]);
+        assert!(propose(c, "山东", on(), &kinds, &small).unwrap().reason.contains("山东"));
+        assert_eq!(provinces(c), ["全国", "北京", "山东", "福建"]);
     }
 
     #[test]
     fn kinds_without_threshold_are_always_key() {
         let c = shipped_criteria();
         let kinds = VenueKinds::parse("k", "加油加气站").unwrap();
-        let p = propose(&c, NATIONAL, on(), &kinds, &SizeFacts::default()).unwrap();
+        let p = propose(c, NATIONAL, on(), &kinds, &SizeFacts::default()).unwrap();
         assert_eq!(p.category, "第8类 加油加气站");
     }
 }

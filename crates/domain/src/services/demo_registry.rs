@@ -117,7 +117,7 @@ impl Services {
                 };
                 let id = crate::new_id();
                 let key_unit =
-                    key_unit::propose(&criteria, key_unit::NATIONAL, now.local_date(), &kinds, &size).map(|p| {
+                    key_unit::propose(criteria, key_unit::NATIONAL, now.local_date(), &kinds, &size).map(|p| {
                         KeyDesignation {
                             category: p.category,
                             reason: p.reason,

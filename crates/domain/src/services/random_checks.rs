@@ -83,10 +83,6 @@ pub struct PlanDetail {
     pub can_plan: bool,
 }
 
-fn check_item_draft(d: &ItemDraft) -> Result<()> {
-    item::check_draft(d)
-}
-
 impl Services {
     async fn agency_org(&self, ctx: &Ctx, org_id: &str, perm: Perm) -> Result<Org> {
         let actor = ctx.actor()?;
@@ -124,7 +120,7 @@ impl Services {
     /// Adds an item to an org's list.
     pub async fn create_check_item(&self, ctx: &Ctx, org_id: &str, d: ItemDraft) -> Result<CheckItem> {
         let org = self.agency_org(ctx, org_id, Perm::CheckPlan).await?;
-        check_item_draft(&d)?;
+        item::check_draft(&d)?;
         let i = CheckItem {
             id: crate::new_id(),
             org_id: org.id.clone(),
@@ -160,7 +156,7 @@ impl Services {
         let actor = ctx.actor()?;
         let old = self.check_item(ctx, id).await?;
         actor.require(Perm::CheckPlan, &old.org_path)?;
-        check_item_draft(&d)?;
+        item::check_draft(&d)?;
         let i = CheckItem {
             name: d.name.trim().into(),
             basis: d.basis.trim().into(),
@@ -668,8 +664,7 @@ impl Services {
 
     /// A public plan with its tasks; results appear once published.
     pub async fn public_plan(&self, id: &str) -> Result<(Plan, Vec<Task>)> {
-        let plan =
-            self.store.plan(id).await?.filter(|p| p.status.is_public()).ok_or(DomainError::NotFound("抽查计划"))?;
+        let plan = self.store.plan(id).await?.filter(Plan::is_public).ok_or(DomainError::NotFound("抽查计划"))?;
         let mut tasks = self.store.tasks(id).await?;
         for t in &mut tasks {
             if t.published_at.is_none() {

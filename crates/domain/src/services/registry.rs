@@ -218,7 +218,7 @@ impl Services {
     ) -> Result<RegistrySettings> {
         let actor = ctx.actor()?;
         actor.require(Perm::SettingsManage, &super::security::root_of(&actor.org_path))?;
-        if !key_unit::provinces(&key_unit::shipped_criteria()).iter().any(|p| p == province) {
+        if !key_unit::provinces(key_unit::shipped_criteria()).iter().any(|p| p == province) {
             return Err(DomainError::invalid("province", "该省份没有界定标准数据，请选择列表中的省份或“全国”"));
         }
         weights.validate()?;
@@ -371,7 +371,7 @@ impl Services {
         let criteria = key_unit::shipped_criteria();
         let province = self.registry_province().await?;
         let proposal =
-            key_unit::propose(&criteria, &province, ctx.now.local_date(), &unit.facts.venue_kinds, &unit.facts.size)
+            key_unit::propose(criteria, &province, ctx.now.local_date(), &unit.facts.venue_kinds, &unit.facts.size)
                 .filter(|p| unit.key_unit.as_ref().is_none_or(|k| k.category != p.category));
         let credits = self.store.credit_records(id).await?;
         let derived_risk = self.risk_weights().await?.derive(&risk_facts(&unit, &credits, ctx.now.local_date()));
@@ -513,7 +513,7 @@ impl Services {
         let (designation, action, change_row) = if confirm {
             let province = self.registry_province().await?;
             let p = key_unit::propose(
-                &key_unit::shipped_criteria(),
+                key_unit::shipped_criteria(),
                 &province,
                 ctx.now.local_date(),
                 &unit.facts.venue_kinds,

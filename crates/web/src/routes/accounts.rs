@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::error::{ApiResult, PageResult};
 use crate::request::{ApiJson, Authed, PageForm, Query, htmx_aware_redirect};
 use crate::routes::auth::GrantView;
-use crate::views::{self, Layout};
+use crate::views::{self, Layout, OrgOption};
 
 /// Pages.
 pub fn pages() -> Router<AppState> {
@@ -285,11 +285,6 @@ struct Row {
     cert_class: &'static str,
 }
 
-struct OrgOption {
-    id: String,
-    label: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/accounts.html")]
 struct AccountsPage {
@@ -307,20 +302,6 @@ fn cert_text(a: &Account, now: domain::time::Timestamp) -> (String, &'static str
         Some(c) if !c.valid_on(now.local_date()) => (format!("{}（{}已过期）", c.number, c.expires_on), "bad"),
         Some(c) => (format!("{}（至{}）", c.number, c.expires_on), "ok"),
     }
-}
-
-async fn org_options(app: &AppState, a: &Authed, perm: Perm) -> PageResult<Vec<OrgOption>> {
-    let actor = &a.auth().actor;
-    let orgs = app.services.list_orgs(a.ctx()).await?;
-    let min_depth = orgs.iter().map(|o| o.path.depth()).min().unwrap_or(1);
-    Ok(orgs
-        .iter()
-        .filter(|o| o.active && actor.can(perm, &o.path))
-        .map(|o| OrgOption {
-            id: o.id.0.clone(),
-            label: format!("{}{}", "　".repeat(o.path.depth() - min_depth), o.name.as_str()),
-        })
-        .collect())
 }
 
 async fn list_page(State(app): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> PageResult<AccountsPage> {
@@ -347,7 +328,7 @@ async fn list_page(State(app): State<AppState>, a: Authed, Query(q): Query<ListQ
         l: Layout::new(Some(a.auth()), "账户管理", "/admin/accounts"),
         q: q.q.unwrap_or_default(),
         rows,
-        orgs: org_options(&app, &a, Perm::AccountManage).await?,
+        orgs: views::org_options(&app, &a, Perm::AccountManage, false).await?,
         can_manage: a.auth().actor.has_anywhere(Perm::AccountManage),
         secret_hours: domain::policy::ONE_TIME_SECRET_HOURS,
     })
@@ -405,8 +386,8 @@ async fn detail_page(State(app): State<AppState>, a: Authed, Path(id): Path<Stri
             .iter()
             .map(|g| GrantRow { id: g.id.clone(), role: g.role.label(), org: g.org_name.clone() })
             .collect(),
-        orgs: org_options(&app, &a, Perm::AccountManage).await?,
-        grant_orgs: org_options(&app, &a, Perm::RoleGrant).await?,
+        orgs: views::org_options(&app, &a, Perm::AccountManage, false).await?,
+        grant_orgs: views::org_options(&app, &a, Perm::RoleGrant, false).await?,
         roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         can_manage: actor.can(Perm::AccountManage, &account.org_path),
         can_grant: actor.can(Perm::RoleGrant, &account.org_path) && account.id != actor.user_id,

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::DomainError;
 use domain::authz::Perm;
 use domain::calendar::parse_date;
@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::error::{ApiResult, PageResult};
 use crate::request::{ApiJson, Authed, PageForm, Query, Req, htmx_aware_redirect};
-use crate::views::{Layout, alert_fragment, when};
+use crate::views::{Layout, OrgOption, alert_fragment, org_options, when};
 
 /// Pages.
 pub fn pages() -> Router<AppState> {
@@ -318,7 +318,7 @@ impl ItemBody {
             frequency: Frequency::parse("frequency", &self.frequency)?,
             method: self.method.clone(),
             qualification: self.qualification.clone(),
-            officers_per_unit: self.officers_per_unit.unwrap_or(2),
+            officers_per_unit: self.officers_per_unit.unwrap_or(domain::random_check::item::MIN_OFFICERS_PER_UNIT),
         })
     }
 }
@@ -644,8 +644,6 @@ fn next_month(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (next, end)
 }
 
-use chrono::Datelike;
-
 async fn pool_members(
     app: &AppState,
     a: &Authed,
@@ -829,25 +827,6 @@ pub async fn api_public_record(State(app): State<AppState>, Path(id): Path<Strin
 
 // ---- pages ----
 
-struct OrgOption {
-    id: String,
-    label: String,
-}
-
-async fn agency_options(app: &AppState, a: &Authed, perm: Perm) -> domain::Result<Vec<OrgOption>> {
-    let actor = &a.auth().actor;
-    let orgs = app.services.list_orgs(a.ctx()).await?;
-    let min = orgs.iter().map(|o| o.path.depth()).min().unwrap_or(1);
-    Ok(orgs
-        .iter()
-        .filter(|o| o.active && o.level.is_agency() && actor.can(perm, &o.path))
-        .map(|o| OrgOption {
-            id: o.id.0.clone(),
-            label: format!("{}{}", "　".repeat(o.path.depth() - min), o.name.as_str()),
-        })
-        .collect())
-}
-
 struct PlanRow {
     id: String,
     title: String,
@@ -856,6 +835,20 @@ struct PlanRow {
     status: &'static str,
     status_code: &'static str,
     tasks: String,
+}
+
+impl PlanRow {
+    fn of(p: &Plan) -> PlanRow {
+        PlanRow {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            org: p.org_name.clone(),
+            period: format!("{} 至 {}", p.period_start, p.period_end),
+            status: p.status.label(),
+            status_code: p.status.code(),
+            tasks: if p.quota.is_empty() { String::new() } else { format!("{}家", p.quota.values().sum::<usize>()) },
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -871,7 +864,7 @@ struct PlansPage {
 
 async fn plans_page(State(app): State<AppState>, a: Authed) -> PageResult<PlansPage> {
     let plans = app.services.plans(a.ctx()).await?;
-    let orgs = agency_options(&app, &a, Perm::CheckPlan).await?;
+    let orgs = org_options(&app, &a, Perm::CheckPlan, true).await?;
     let mut items = Vec::new();
     if let Some(first) = orgs.first() {
         for i in app.services.check_items(a.ctx(), &first.id).await?.into_iter().filter(|i| i.active) {
@@ -885,22 +878,7 @@ async fn plans_page(State(app): State<AppState>, a: Authed) -> PageResult<PlansP
     let (next, _) = next_month(a.ctx().now.local_date());
     Ok(PlansPage {
         l: Layout::new(Some(a.auth()), "双随机抽查", "/checks"),
-        rows: plans
-            .iter()
-            .map(|p| PlanRow {
-                id: p.id.clone(),
-                title: p.title.clone(),
-                org: p.org_name.clone(),
-                period: format!("{} 至 {}", p.period_start, p.period_end),
-                status: p.status.label(),
-                status_code: p.status.code(),
-                tasks: if p.quota.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}家", p.quota.values().sum::<usize>())
-                },
-            })
-            .collect(),
+        rows: plans.iter().map(PlanRow::of).collect(),
         can_plan: !orgs.is_empty(),
         orgs,
         items,
@@ -967,6 +945,26 @@ struct TaskRow {
     mine: bool,
 }
 
+impl TaskRow {
+    /// A task as a row; `me` marks the viewer's own tasks (none on the public page).
+    fn of(t: &Task, me: Option<&String>) -> TaskRow {
+        TaskRow {
+            id: t.id.clone(),
+            seq: t.seq,
+            unit_id: t.unit_id.clone(),
+            unit_name: t.unit_name.clone(),
+            address: t.unit_address.clone(),
+            stratum: stratum_label(&t.stratum),
+            officers: t.officers.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"),
+            result: t.result.map(|r| r.label().to_string()).unwrap_or_default(),
+            note: t.result_note.clone(),
+            checked_on: t.checked_on.map(|d| d.to_string()).unwrap_or_default(),
+            published: t.published_at.is_some(),
+            mine: me.is_some_and(|me| t.officers.iter().any(|(id, _)| id == me)),
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "checks/plan.html")]
 struct PlanPage {
@@ -1013,24 +1011,7 @@ async fn plan_page(State(app): State<AppState>, a: Authed, Path(id): Path<String
         pool,
         pool_strata,
         unpublished: d.tasks.iter().filter(|t| t.result.is_some() && t.published_at.is_none()).count(),
-        tasks: d
-            .tasks
-            .iter()
-            .map(|t| TaskRow {
-                id: t.id.clone(),
-                seq: t.seq,
-                unit_id: t.unit_id.clone(),
-                unit_name: t.unit_name.clone(),
-                address: t.unit_address.clone(),
-                stratum: stratum_label(&t.stratum),
-                officers: t.officers.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"),
-                result: t.result.map(|r| r.label().to_string()).unwrap_or_default(),
-                note: t.result_note.clone(),
-                checked_on: t.checked_on.map(|d| d.to_string()).unwrap_or_default(),
-                published: t.published_at.is_some(),
-                mine: t.officers.iter().any(|(id, _)| id == me),
-            })
-            .collect(),
+        tasks: d.tasks.iter().map(|t| TaskRow::of(t, Some(me))).collect(),
         can_plan: d.can_plan,
         results: TaskResult::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         today: a.ctx().now.local_date().to_string(),
@@ -1144,6 +1125,7 @@ struct ItemsPage {
     own: bool,
     can_plan: bool,
     form: ItemFormView,
+    defaults: String,
 }
 
 /// Values for the item form.
@@ -1185,14 +1167,14 @@ fn item_form(action: String, i: Option<&CheckItem>) -> ItemFormView {
         frequencies: Frequency::ALL.iter().map(|f| (f.code(), f.label())).collect(),
         method: i.map(|i| i.method.clone()).unwrap_or(d.method),
         qualification: i.map(|i| i.qualification.clone()).unwrap_or(d.qualification),
-        officers_per_unit: i.map(|i| i.officers_per_unit).unwrap_or(2),
+        officers_per_unit: i.map_or(domain::random_check::item::MIN_OFFICERS_PER_UNIT, |i| i.officers_per_unit),
         active: i.is_none_or(|i| i.active),
         version: i.map(|i| i.version),
     }
 }
 
 async fn items_page(State(app): State<AppState>, a: Authed, Query(q): Query<ItemsQuery>) -> PageResult<ItemsPage> {
-    let orgs = agency_options(&app, &a, Perm::RecordRead).await?;
+    let orgs = org_options(&app, &a, Perm::RecordRead, true).await?;
     let org_id = q
         .org_id
         .filter(|s| !s.is_empty())
@@ -1200,11 +1182,16 @@ async fn items_page(State(app): State<AppState>, a: Authed, Query(q): Query<Item
         .unwrap_or_default();
     let items = if org_id.is_empty() { Vec::new() } else { app.services.check_items(a.ctx(), &org_id).await? };
     let own = items.iter().any(|i| i.org_id.0 == org_id);
-    let can_plan = agency_options(&app, &a, Perm::CheckPlan).await?.iter().any(|o| o.id == org_id);
+    let can_plan = org_options(&app, &a, Perm::CheckPlan, true).await?.iter().any(|o| o.id == org_id);
     Ok(ItemsPage {
         l: Layout::new(Some(a.auth()), "随机抽查事项清单", "/checks"),
         form: item_form(format!("/checks/items?org_id={org_id}"), None),
         items: items.iter().map(ItemView::from).collect(),
+        defaults: domain::random_check::item::default_items()
+            .iter()
+            .map(|d| format!("{}：{}{}", d.name, d.frequency.label(), d.quantity.describe()))
+            .collect::<Vec<_>>()
+            .join("；"),
         own,
         can_plan,
         orgs,
@@ -1353,10 +1340,10 @@ async fn officers_page(
     let (members, from, to) = pool_members(&app, &a, &p).await?;
     let org_id = p.org_id.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| a.auth().actor.org_id.0.clone());
     let conflicts = app.services.conflicts(a.ctx(), Some(&org_id)).await?;
-    let can_plan = agency_options(&app, &a, Perm::CheckPlan).await?.iter().any(|o| o.id == org_id);
+    let can_plan = org_options(&app, &a, Perm::CheckPlan, true).await?.iter().any(|o| o.id == org_id);
     Ok(OfficersPage {
         l: Layout::new(Some(a.auth()), "执法检查人员名录库", "/checks"),
-        orgs: agency_options(&app, &a, Perm::RecordRead).await?,
+        orgs: org_options(&app, &a, Perm::RecordRead, true).await?,
         from: from.to_string(),
         to: to.to_string(),
         members,
@@ -1460,18 +1447,7 @@ async fn public_list(State(app): State<AppState>, r: Req) -> PageResult<PublicLi
     let plans = app.services.public_plans().await?;
     Ok(PublicList {
         l: Layout::new(r.auth.as_deref(), "双随机抽查公示", ""),
-        rows: plans
-            .iter()
-            .map(|p| PlanRow {
-                id: p.id.clone(),
-                title: p.title.clone(),
-                org: p.org_name.clone(),
-                period: format!("{} 至 {}", p.period_start, p.period_end),
-                status: p.status.label(),
-                status_code: p.status.code(),
-                tasks: format!("{}家", p.quota.values().sum::<usize>()),
-            })
-            .collect(),
+        rows: plans.iter().map(PlanRow::of).collect(),
     })
 }
 
@@ -1495,23 +1471,7 @@ async fn public_plan(State(app): State<AppState>, r: Req, Path(id): Path<String>
         l: Layout::new(r.auth.as_deref(), p.title.clone(), ""),
         status_label: p.status.label(),
         quota: p.quota.iter().map(|(k, v)| (stratum_label(k), *v)).collect(),
-        tasks: tasks
-            .iter()
-            .map(|t| TaskRow {
-                id: t.id.clone(),
-                seq: t.seq,
-                unit_id: t.unit_id.clone(),
-                unit_name: t.unit_name.clone(),
-                address: t.unit_address.clone(),
-                stratum: stratum_label(&t.stratum),
-                officers: t.officers.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、"),
-                result: t.result.map(|r| r.label().to_string()).unwrap_or_default(),
-                note: t.result_note.clone(),
-                checked_on: t.checked_on.map(|d| d.to_string()).unwrap_or_default(),
-                published: t.published_at.is_some(),
-                mine: false,
-            })
-            .collect(),
+        tasks: tasks.iter().map(|t| TaskRow::of(t, None)).collect(),
         announced: when(p.announced_at),
         drawn: when(p.drawn_at),
         cancelled: p.status == PlanStatus::Cancelled,

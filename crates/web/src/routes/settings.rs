@@ -91,7 +91,7 @@ async fn page(State(app): State<AppState>, a: Authed) -> PageResult<SettingsPage
             publish_days: s.publish_days,
             versions: s.versions,
         },
-        provinces: key_unit::provinces(&key_unit::shipped_criteria()),
+        provinces: key_unit::provinces(key_unit::shipped_criteria()),
     })
 }
 

@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::error::{ApiResult, PageResult};
 use crate::request::{ApiJson, Authed, PageForm, Query, htmx_aware_redirect};
 use crate::upload::{self, MAX_UPLOAD_BYTES, TempFile};
-use crate::views::{Layout, alert_fragment, when};
+use crate::views::{Layout, OrgOption, org_options, when};
 
 /// Pages.
 pub fn pages() -> Router<AppState> {
@@ -640,25 +640,6 @@ async fn template(_: Authed) -> Result<Response, crate::error::PageError> {
 
 // ---- pages ----
 
-struct OrgOption {
-    id: String,
-    label: String,
-}
-
-async fn org_options(app: &AppState, a: &Authed, perm: Perm) -> domain::Result<Vec<OrgOption>> {
-    let actor = &a.auth().actor;
-    let orgs = app.services.list_orgs(a.ctx()).await?;
-    let min = orgs.iter().map(|o| o.path.depth()).min().unwrap_or(1);
-    Ok(orgs
-        .iter()
-        .filter(|o| o.active && actor.can(perm, &o.path))
-        .map(|o| OrgOption {
-            id: o.id.0.clone(),
-            label: format!("{}{}", "　".repeat(o.path.depth() - min), o.name.as_str()),
-        })
-        .collect())
-}
-
 struct Row {
     id: String,
     name: String,
@@ -759,7 +740,7 @@ async fn list_page(
     let actor = &a.auth().actor;
     Ok(ListPage {
         l: Layout::new(Some(a.auth()), "检查对象名录库", "/units"),
-        orgs: org_options(&app, &a, Perm::RecordRead).await?,
+        orgs: org_options(&app, &a, Perm::RecordRead, false).await?,
         kinds: VenueKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
         grades: RiskGrade::ALL.iter().map(|g| (g.code(), g.label())).collect(),
         statuses: UnitStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
@@ -872,7 +853,7 @@ fn kind_options(selected: &[&str]) -> Vec<KindOption> {
 }
 
 async fn new_page(State(app): State<AppState>, a: Authed) -> PageResult<FormPage> {
-    let orgs = org_options(&app, &a, Perm::RegistryManage).await?;
+    let orgs = org_options(&app, &a, Perm::RegistryManage, false).await?;
     if orgs.is_empty() {
         return Err(DomainError::Forbidden.into());
     }
@@ -932,7 +913,7 @@ async fn edit_page(State(app): State<AppState>, a: Authed, Path(id): Path<String
         manager_name: f.manager.name.clone().unwrap_or_default(),
         status: f.status.code().into(),
         statuses: UnitStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
-        orgs: org_options(&app, &a, Perm::RegistryManage).await?,
+        orgs: org_options(&app, &a, Perm::RegistryManage, false).await?,
         phone_hint: "号码已加密存储；如需更改请重新完整填写，留空表示删除".into(),
     })
 }
@@ -1093,7 +1074,7 @@ struct ImportPage {
 }
 
 async fn import_page(State(app): State<AppState>, a: Authed) -> PageResult<ImportPage> {
-    let orgs = org_options(&app, &a, Perm::RegistryManage).await?;
+    let orgs = org_options(&app, &a, Perm::RegistryManage, false).await?;
     if orgs.is_empty() {
         return Err(DomainError::Forbidden.into());
     }
@@ -1146,9 +1127,4 @@ async fn import_job_page(
     }
     Ok(ImportJobPage { l: Layout::new(Some(a.auth()), "导入进度", "/units"), j, percent, all_or_nothing }
         .into_response())
-}
-
-/// A message fragment (used by forms that answer in place).
-pub fn ok_fragment(message: &str) -> Html<String> {
-    alert_fragment("ok", message)
 }
