@@ -1,0 +1,310 @@
+//! 执法文书: enforcement documents, their numbers (文号) and their content.
+//!
+//! A number is `{机构简称}消{类别字}字〔{年}〕第{序号}号`, e.g. 渝北消限字〔2026〕第0012号: one series per agency,
+//! document type and year, assigned in the same transaction as the document, never reused or skipped
+//! (the store refuses a number that is not the next one, and the service takes the next and tries again).
+//! Content is a [`Notice`]: the domain writes the legal wording; the `documents` crate lays it out as PDF
+//! and DOCX in 公文 layout.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DomainError, Result};
+use crate::org::{OrgId, OrgPath};
+use crate::time::Timestamp;
+
+/// Types of document this system issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocType {
+    /// 消防监督检查记录.
+    InspectionRecord,
+    /// 责令改正通知书 / 责令限期改正通知书.
+    CorrectionOrder,
+    /// 复查意见书.
+    ReinspectionOpinion,
+    /// 临时查封决定书.
+    SealDecision,
+    /// 解除临时查封决定书.
+    SealLift,
+    /// 责令停产停业（停止使用、停止施工）决定书.
+    StopDecision,
+    /// 重大火灾隐患整改通知书.
+    MajorHazardNotice,
+}
+
+impl DocType {
+    /// All.
+    pub const ALL: [DocType; 7] = [
+        DocType::InspectionRecord,
+        DocType::CorrectionOrder,
+        DocType::ReinspectionOpinion,
+        DocType::SealDecision,
+        DocType::SealLift,
+        DocType::StopDecision,
+        DocType::MajorHazardNotice,
+    ];
+
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocType::InspectionRecord => "inspection_record",
+            DocType::CorrectionOrder => "correction_order",
+            DocType::ReinspectionOpinion => "reinspection_opinion",
+            DocType::SealDecision => "seal_decision",
+            DocType::SealLift => "seal_lift",
+            DocType::StopDecision => "stop_decision",
+            DocType::MajorHazardNotice => "major_hazard_notice",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(s: &str) -> Result<DocType> {
+        DocType::ALL
+            .into_iter()
+            .find(|t| t.code() == s)
+            .ok_or_else(|| DomainError::invalid("doc_type", format!("文书类型“{s}”无效")))
+    }
+
+    /// Title as printed.
+    pub fn title(self) -> &'static str {
+        match self {
+            DocType::InspectionRecord => "消防监督检查记录",
+            DocType::CorrectionOrder => "责令限期改正通知书",
+            DocType::ReinspectionOpinion => "复查意见书",
+            DocType::SealDecision => "临时查封决定书",
+            DocType::SealLift => "解除临时查封决定书",
+            DocType::StopDecision => "责令停产停业（停止使用）决定书",
+            DocType::MajorHazardNotice => "重大火灾隐患整改通知书",
+        }
+    }
+
+    /// The character of the number series (…消{字}字…).
+    pub fn abbreviation(self) -> &'static str {
+        match self {
+            DocType::InspectionRecord => "检",
+            DocType::CorrectionOrder => "限",
+            DocType::ReinspectionOpinion => "复",
+            DocType::SealDecision => "封",
+            DocType::SealLift => "解",
+            DocType::StopDecision => "停",
+            DocType::MajorHazardNotice => "重改",
+        }
+    }
+}
+
+/// A document number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DocNumber(String);
+
+/// Widest sequence printed with leading zeros.
+const SEQ_DIGITS: usize = 4;
+
+impl DocNumber {
+    /// Formats a number: agency short name, type, year, sequence.
+    pub fn format(agency_short: &str, t: DocType, year: i32, seq: i64) -> DocNumber {
+        DocNumber(format!("{agency_short}消{}字〔{year}〕第{seq:0width$}号", t.abbreviation(), width = SEQ_DIGITS))
+    }
+
+    /// Parses a number as printed (for the verification page's search).
+    pub fn parse(s: &str) -> Result<DocNumber> {
+        let s = s.trim();
+        let ok = s.contains("消")
+            && s.contains("字〔")
+            && s.contains("〕第")
+            && s.ends_with('号')
+            && s.chars().count() <= 40;
+        if !ok {
+            return Err(DomainError::invalid("number", "文号格式应如“渝北消限字〔2026〕第0012号”"));
+        }
+        Ok(DocNumber(s.into()))
+    }
+
+    /// As text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Short name of an agency for numbers: the org's short name, else its name without the usual suffixes
+/// (东湖区消防救援大队 → 东湖).
+pub fn agency_short(name: &str, short_name: Option<&str>) -> String {
+    if let Some(s) = short_name.filter(|s| !s.trim().is_empty()) {
+        return s.trim().into();
+    }
+    let mut s = name.trim();
+    for suffix in ["消防救援大队", "消防救援支队", "消防救援总队", "消防救援局", "大队", "支队"]
+    {
+        if let Some(x) = s.strip_suffix(suffix) {
+            s = x;
+            break;
+        }
+    }
+    for suffix in ["新区", "区", "县", "市"] {
+        if let Some(x) = s.strip_suffix(suffix).filter(|x| x.chars().count() >= 2) {
+            s = x;
+            break;
+        }
+    }
+    s.into()
+}
+
+/// Where a document stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocStatus {
+    /// 已制作，待送达.
+    Issued,
+    /// 已送达.
+    Served,
+    /// 已作废 (the number stays used).
+    Void,
+}
+
+impl DocStatus {
+    /// Code.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocStatus::Issued => "issued",
+            DocStatus::Served => "served",
+            DocStatus::Void => "void",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(s: &str) -> Result<DocStatus> {
+        match s {
+            "issued" => Ok(DocStatus::Issued),
+            "served" => Ok(DocStatus::Served),
+            "void" => Ok(DocStatus::Void),
+            _ => Err(DomainError::invalid("status", format!("文书状态“{s}”无效"))),
+        }
+    }
+
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocStatus::Issued => "已制作，待送达",
+            DocStatus::Served => "已送达",
+            DocStatus::Void => "已作废",
+        }
+    }
+}
+
+/// How a document was served (送达方式).
+pub const SERVICE_METHODS: [&str; 5] = ["直接送达", "留置送达", "邮寄送达", "电子送达", "公告送达"];
+
+/// A table in a notice (hazards with their deadlines, findings).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeTable {
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// Rows.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The content of one document, independent of layout.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// Issuing agency (full name), printed above the title.
+    pub agency: String,
+    /// Title.
+    pub title: String,
+    /// Number.
+    pub number: String,
+    /// Addressee (the unit), printed before the body with a colon.
+    pub addressee: String,
+    /// Body paragraphs.
+    pub paragraphs: Vec<String>,
+    /// Optional table after the first paragraph.
+    pub table: Option<NoticeTable>,
+    /// Paragraphs after the table.
+    pub closing: Vec<String>,
+    /// Date line (e.g. 2026年11月20日).
+    pub date: String,
+    /// Signature lines at the foot (被检查单位签名、送达回执 …).
+    pub signatures: Vec<String>,
+    /// Verification address printed under the QR code.
+    pub verify_url: String,
+}
+
+/// An issued document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    /// Id.
+    pub id: String,
+    /// Issuing agency.
+    pub org_id: OrgId,
+    /// Its path.
+    pub org_path: OrgPath,
+    /// Type.
+    pub doc_type: DocType,
+    /// Year of the series.
+    pub year: i32,
+    /// Sequence in the series.
+    pub seq: i64,
+    /// Number.
+    pub number: DocNumber,
+    /// What it belongs to (`inspection`, `measure`, `major_hazard`).
+    pub subject_type: String,
+    /// Its id.
+    pub subject_id: String,
+    /// Unit.
+    pub unit_id: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Content.
+    pub notice: Notice,
+    /// SM3 of the issued PDF.
+    pub pdf_sm3: String,
+    /// Size of the PDF.
+    pub pdf_size: i64,
+    /// Storage key of the PDF.
+    pub pdf_key: String,
+    /// Status.
+    pub status: DocStatus,
+    /// Issued at.
+    pub issued_at: Timestamp,
+    /// Issued by.
+    pub issued_by: String,
+    /// Served at.
+    pub served_at: Option<Timestamp>,
+    /// Service method.
+    pub service_method: String,
+    /// Who received it.
+    pub receiver: String,
+    /// Version.
+    pub version: i64,
+}
+
+/// Formats a date as documents print it: 2026年11月20日.
+pub fn chinese_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_the_agency_type_year_pattern() {
+        let n = DocNumber::format("渝北", DocType::CorrectionOrder, 2026, 12);
+        assert_eq!(n.as_str(), "渝北消限字〔2026〕第0012号");
+        assert_eq!(DocNumber::parse(n.as_str()).unwrap(), n);
+        assert!(DocNumber::parse("第12号").is_err());
+        assert_eq!(
+            DocNumber::format("东湖", DocType::MajorHazardNotice, 2026, 12345).as_str(),
+            "东湖消重改字〔2026〕第12345号"
+        );
+    }
+
+    #[test]
+    fn agency_short_names() {
+        assert_eq!(agency_short("东湖区消防救援大队", None), "东湖");
+        assert_eq!(agency_short("渝北区消防救援支队", Some("渝北")), "渝北");
+        assert_eq!(agency_short("滨江新区消防救援大队", None), "滨江");
+        assert_eq!(agency_short("某县消防救援大队", None), "某县");
+        assert_eq!(chinese_date("2026-01-05".parse().unwrap()), "2026年1月5日");
+    }
+}
