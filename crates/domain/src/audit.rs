@@ -379,6 +379,27 @@ pub mod actions {
     /// Business settings changed.
     pub const SETTINGS_UPDATE: &str = "settings.update";
 
+    /// Inspection recorded (with its hazards and, for a 复查, the hazards' outcomes).
+    pub const INSPECTION_RECORD: &str = "inspection.record";
+    /// The party applied for a 复查.
+    pub const HAZARD_APPLY: &str = "inspection.hazard_apply";
+    /// Evidence file uploaded.
+    pub const EVIDENCE_UPLOAD: &str = "evidence.upload";
+    /// Document numbered and issued.
+    pub const DOCUMENT_ISSUE: &str = "document.issue";
+    /// Document served.
+    pub const DOCUMENT_SERVE: &str = "document.serve";
+    /// 临时查封 or 三停 imposed.
+    pub const MEASURE_CREATE: &str = "measure.create";
+    /// Collective decision on a measure.
+    pub const MEASURE_DECIDE: &str = "measure.decide";
+    /// Seal term extended.
+    pub const MEASURE_EXTEND: &str = "measure.extend";
+    /// Measure lifted or business resumed.
+    pub const MEASURE_LIFT: &str = "measure.lift";
+    /// Deadline alerts raised by the daily job.
+    pub const ALERTS_RAISE: &str = "deadline.alerts";
+
     /// Chinese label for an action code.
     pub fn label(code: &str) -> &'static str {
         match code {
@@ -420,6 +441,16 @@ pub mod actions {
             TASK_RESULT => "登记检查结果",
             RESULTS_PUBLISH => "公示检查结果",
             SETTINGS_UPDATE => "修改业务设置",
+            INSPECTION_RECORD => "登记监督检查",
+            HAZARD_APPLY => "受理复查申请",
+            EVIDENCE_UPLOAD => "上传证据文件",
+            DOCUMENT_ISSUE => "制作执法文书",
+            DOCUMENT_SERVE => "送达执法文书",
+            MEASURE_CREATE => "实施临时查封或三停",
+            MEASURE_DECIDE => "集体研究决定",
+            MEASURE_EXTEND => "延长查封期限",
+            MEASURE_LIFT => "解除查封或恢复",
+            ALERTS_RAISE => "生成期限提醒",
             _ => "其他操作",
         }
     }
@@ -441,12 +472,18 @@ pub mod actions {
             "check_item" => "抽查事项",
             "check_plan" => "抽查计划",
             "check_task" => "检查任务",
+            "inspection" => "监督检查",
+            "hazard" => "火灾隐患",
+            "evidence" => "证据文件",
+            "document" => "执法文书",
+            "measure" => "强制措施",
+            "deadline" => "办理期限",
             _ => "其他",
         }
     }
 
     /// All codes, for the search form.
-    pub const ALL: [&str; 38] = [
+    pub const ALL: [&str; 48] = [
         LOGIN,
         LOGIN_FAILED,
         ACCOUNT_LOCKED,
@@ -485,6 +522,16 @@ pub mod actions {
         TASK_RESULT,
         RESULTS_PUBLISH,
         SETTINGS_UPDATE,
+        INSPECTION_RECORD,
+        HAZARD_APPLY,
+        EVIDENCE_UPLOAD,
+        DOCUMENT_ISSUE,
+        DOCUMENT_SERVE,
+        MEASURE_CREATE,
+        MEASURE_DECIDE,
+        MEASURE_EXTEND,
+        MEASURE_LIFT,
+        ALERTS_RAISE,
     ];
 }
 

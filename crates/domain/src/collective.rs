@@ -49,7 +49,7 @@ impl Conclusion {
 }
 
 /// A recorded collective decision.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CollectiveDecision {
     /// Id.
     pub id: String,

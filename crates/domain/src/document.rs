@@ -229,7 +229,7 @@ pub struct Notice {
 }
 
 /// An issued document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Document {
     /// Id.
     pub id: String,

@@ -65,7 +65,7 @@ impl EvidenceKind {
 }
 
 /// A stored file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Evidence {
     /// Id.
     pub id: String,

@@ -31,6 +31,12 @@ pub struct DbArgs {
     /// Audit MAC key file (default: <data-dir>/keys/audit.key). Every server of one database needs the same key.
     #[arg(long, env = "FIRELAW_KEY_FILE")]
     pub key_file: Option<PathBuf>,
+    /// Folder for evidence files and issued PDFs (default: <data-dir>/files). Servers of one database share it.
+    #[arg(long, env = "FIRELAW_FILES_DIR")]
+    pub files_dir: Option<PathBuf>,
+    /// Public address printed in the documents' verification QR codes, e.g. https://xf.example.gov.cn.
+    #[arg(long, env = "FIRELAW_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl DbArgs {
@@ -41,6 +47,12 @@ impl DbArgs {
         }
         if let Some(k) = &self.key_file {
             c.key_file = k.clone();
+        }
+        if let Some(f) = &self.files_dir {
+            c.files_dir = f.clone();
+        }
+        if let Some(u) = &self.public_url {
+            c.public_url = u.clone();
         }
         c
     }

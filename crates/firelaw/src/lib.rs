@@ -31,6 +31,12 @@ pub struct Config {
     pub clock: Arc<dyn Clock>,
     /// PBKDF2 iterations for new password hashes (lowered only by tests and benchmarks).
     pub password_iterations: Option<u32>,
+    /// Where evidence files and issued PDFs are kept.
+    pub files_dir: PathBuf,
+    /// Font folders for documents, searched in order.
+    pub font_dirs: Vec<PathBuf>,
+    /// Public address printed in documents' verification QR codes (empty: from `listen`).
+    pub public_url: String,
 }
 
 impl Config {
@@ -43,6 +49,9 @@ impl Config {
             cookie_secure: true,
             clock: Arc::new(SystemClock),
             password_iterations: None,
+            files_dir: dir.join("files"),
+            font_dirs: documents::Renderer::default_dirs(dir),
+            public_url: String::new(),
         }
     }
 }
@@ -82,7 +91,20 @@ pub async fn open(config: &Config) -> anyhow::Result<(Services, store::Db)> {
     }
     let crypto: Arc<dyn domain::ports::CryptoProvider> = Arc::new(crypto);
     let db = store::Db::connect(&config.database_url, crypto.clone(), config.clock.now().millis()).await?;
-    let services = Services::new(Arc::new(db.clone()), crypto, config.clock.clone());
+    let renderer =
+        documents::Renderer::shared(&config.font_dirs).context("无法载入文书字体（请安装 fonts-noto-cjk）")?;
+    let files = files::LocalFiles::new(&config.files_dir)
+        .with_context(|| format!("无法创建文件目录 {}", config.files_dir.display()))?;
+    let public_url =
+        if config.public_url.is_empty() { format!("http://{}", config.listen) } else { config.public_url.clone() };
+    let services = Services::new(
+        Arc::new(db.clone()),
+        crypto,
+        config.clock.clone(),
+        Arc::new(renderer),
+        Arc::new(files),
+        public_url,
+    );
     Ok((services, db))
 }
 

@@ -6,6 +6,7 @@
 
 pub mod engine;
 pub mod error;
+mod inspection;
 pub mod migrate;
 mod random_check;
 mod registry;

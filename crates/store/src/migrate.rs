@@ -432,6 +432,145 @@ CREATE INDEX units_search_grams ON units USING GIN (search_grams);
 "#,
         seed: None,
     },
+    Migration {
+        version: 4,
+        name: "m20261122_004_create_inspections",
+        // Rows keep the columns that queries filter on and the parts that change; the rest of a record is
+        // its JSON `body` (written once, read whole).
+        common: r#"
+CREATE TABLE inspections (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL,
+    task_id TEXT REFERENCES check_tasks(id),
+    reinspection_of TEXT REFERENCES inspections(id),
+    started_at BIGINT NOT NULL,
+    officer_ids TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX inspections_unit ON inspections (unit_id, started_at);
+CREATE INDEX inspections_org ON inspections (org_id, started_at);
+CREATE TABLE hazards (
+    id TEXT PRIMARY KEY,
+    inspection_id TEXT NOT NULL REFERENCES inspections(id),
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    status TEXT NOT NULL,
+    found_on TEXT NOT NULL,
+    deadline TEXT,
+    applied_on TEXT,
+    order_doc_id TEXT,
+    closed_by TEXT,
+    closed_at BIGINT,
+    escalation TEXT,
+    body TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX hazards_inspection ON hazards (inspection_id);
+CREATE INDEX hazards_unit ON hazards (unit_id, status);
+CREATE INDEX hazards_org ON hazards (org_id, status, found_on);
+CREATE TABLE evidence (
+    id TEXT PRIMARY KEY,
+    owner_type TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sm3 TEXT NOT NULL,
+    storage_key TEXT NOT NULL UNIQUE,
+    caption TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX evidence_owner ON evidence (owner_type, owner_id);
+CREATE TABLE collective_decisions (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    subject_type TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    held_at BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX collective_decisions_subject ON collective_decisions (subject_id);
+CREATE TABLE measures (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX measures_org ON measures (org_id, started_at);
+CREATE INDEX measures_unit ON measures (unit_id);
+CREATE TABLE doc_counters (
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    doc_type TEXT NOT NULL,
+    year BIGINT NOT NULL,
+    next_seq BIGINT NOT NULL,
+    PRIMARY KEY (org_id, doc_type, year)
+);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    doc_type TEXT NOT NULL,
+    year BIGINT NOT NULL,
+    seq BIGINT NOT NULL,
+    number TEXT NOT NULL UNIQUE,
+    subject_type TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    served_at BIGINT,
+    service_method TEXT NOT NULL,
+    receiver TEXT NOT NULL,
+    body TEXT NOT NULL,
+    issued_at BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    UNIQUE (org_id, doc_type, year, seq)
+);
+CREATE INDEX documents_subject ON documents (subject_id, issued_at);
+CREATE TABLE deadlines (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    subject_type TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    unit_name TEXT NOT NULL,
+    assignee_id TEXT,
+    rule_code TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    due_at BIGINT,
+    status TEXT NOT NULL,
+    met_at BIGINT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX deadlines_open ON deadlines (status, due_on);
+CREATE INDEX deadlines_assignee ON deadlines (assignee_id, status, due_on);
+CREATE INDEX deadlines_subject ON deadlines (subject_id);
+CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES accounts(id),
+    deadline_id TEXT NOT NULL REFERENCES deadlines(id),
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    read_at BIGINT,
+    UNIQUE (user_id, deadline_id, kind)
+);
+CREATE INDEX alerts_user ON alerts (user_id, created_at);
+"#,
+        sqlite: "",
+        postgres: "",
+        seed: None,
+    },
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -15,16 +15,8 @@ use domain::{DomainError, Result};
 
 use crate::engine::{Conn, Row, Value};
 use crate::registry::ranges;
-use crate::rows::{date, get};
+use crate::rows::{date, get, json, to_json};
 use crate::{Db, all, one, params, rows};
-
-fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, col: &str) -> Result<T> {
-    serde_json::from_str(&get::<String>(row, col)?).map_err(DomainError::internal)
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(DomainError::internal)
-}
 
 const ITEM_COLUMNS: &str = "i.id, i.org_id, o.path AS org_path, i.name, i.basis, i.scope, i.quantity, i.frequency, i.method, \
     i.qualification, i.officers_per_unit, i.active, i.version, i.created_at";

@@ -31,6 +31,16 @@ fn flag(row: &Row<'_>, col: &str) -> Result<bool> {
     Ok(get::<i64>(row, col)? != 0)
 }
 
+/// A JSON column.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, col: &str) -> Result<T> {
+    serde_json::from_str(&get::<String>(row, col)?).map_err(DomainError::internal)
+}
+
+/// A value as JSON text for a column.
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(DomainError::internal)
+}
+
 /// A stored `YYYY-MM-DD` date.
 pub(crate) fn date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(DomainError::internal)

@@ -4,7 +4,7 @@
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::routes::{accounts, audit, auth, calendar, checks, orgs, security, settings, tokens, units};
+use crate::routes::{accounts, audit, auth, calendar, checks, inspections, orgs, security, settings, tokens, units};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +27,11 @@ use crate::routes::{accounts, audit, auth, calendar, checks, orgs, security, set
         checks::api_declare_conflict, checks::api_withdraw_conflict,
         checks::api_public_plans, checks::api_public_plan, checks::api_public_record,
         settings::api_get, settings::api_put,
+        inspections::api_form, inspections::api_record, inspections::api_list, inspections::api_get,
+        inspections::api_correction_order, inspections::api_record_document, inspections::api_hazards,
+        inspections::api_hazard, inspections::api_apply, inspections::api_upload, inspections::api_evidence_file,
+        inspections::api_document, inspections::api_document_pdf, inspections::api_document_docx, inspections::api_serve,
+        inspections::api_worklist, inspections::api_alerts, inspections::api_verify,
     ),
     security(("bearer" = []))
 )]

@@ -3,8 +3,10 @@
 //! check: the services decide access.
 
 use askama::Template;
+use axum::body::Body;
 use axum::http::StatusCode;
-use axum::response::Html;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, Response};
 use domain::authz::{Actor, Perm};
 use domain::time::Timestamp;
 
@@ -144,4 +146,28 @@ struct ErrorPage<'a> {
 pub fn error_page(auth: Option<&AuthInfo>, status: StatusCode, message: &str) -> Html<String> {
     let page = ErrorPage { l: Layout::new(auth, "出错了", ""), status: status.as_u16(), message };
     Html(page.render().unwrap_or_else(|_| message.to_string()))
+}
+
+/// A download: the bytes with their type and a Chinese file name.
+pub fn attachment(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    // RFC 6266 / 5987: the Chinese file name percent-encoded, with an ASCII fallback.
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"download.{}\"; filename*=UTF-8''{encoded}",
+        name.rsplit('.').next().unwrap_or("bin")
+    )) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
 }

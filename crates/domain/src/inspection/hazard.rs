@@ -186,7 +186,7 @@ impl Escalation {
 }
 
 /// A hazard.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Hazard {
     /// Id.
     pub id: String,

@@ -104,7 +104,7 @@ pub struct Signature {
 }
 
 /// A recorded inspection.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Inspection {
     /// Id.
     pub id: String,

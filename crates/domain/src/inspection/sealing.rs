@@ -225,7 +225,7 @@ impl MeasureStatus {
 }
 
 /// A 临时查封 or 三停 measure.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Measure {
     /// Id.
     pub id: String,

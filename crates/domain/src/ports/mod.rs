@@ -7,9 +7,11 @@
 
 use chrono::NaiveDate;
 
+pub mod inspection;
 pub mod random_check;
 pub mod registry;
 
+pub use inspection::InspectionStore;
 pub use random_check::CheckStore;
 pub use registry::RegistryStore;
 
@@ -224,6 +226,8 @@ pub enum Change {
     Registry(registry::RegistryChange),
     /// A change to random-check items, plans or tasks.
     Check(random_check::CheckChange),
+    /// A change to inspections, hazards, measures, documents, evidence or due dates.
+    Inspection(inspection::InspectionChange),
 }
 
 /// Changes and their audit records, committed together or not at all.
@@ -291,7 +295,7 @@ pub struct Credentials {
 
 /// The database, seen from the domain.
 #[async_trait::async_trait]
-pub trait Store: RegistryStore + CheckStore + Send + Sync {
+pub trait Store: RegistryStore + CheckStore + InspectionStore + Send + Sync {
     /// Commits the unit in one transaction: all changes and all audit records, or nothing.
     async fn commit(&self, work: UnitOfWork) -> Result<Committed>;
 
@@ -340,6 +344,26 @@ pub trait Store: RegistryStore + CheckStore + Send + Sync {
     async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditRecord>>;
     /// The recorded head of the chain: last sequence number and MAC.
     async fn audit_head(&self) -> Result<Option<(i64, String)>>;
+}
+
+/// Lays out enforcement documents (the `documents` crate: typst for PDF, docx-rs for DOCX).
+pub trait DocumentRenderer: Send + Sync {
+    /// The PDF of a notice. The same notice gives the same bytes.
+    fn pdf(&self, n: &crate::document::Notice) -> Result<Vec<u8>>;
+    /// The editable DOCX of a notice.
+    fn docx(&self, n: &crate::document::Notice) -> Result<Vec<u8>>;
+}
+
+/// Where evidence files and issued PDFs are kept: a local folder by default, S3-compatible storage when
+/// configured. Keys are made by the services (`evidence/2026/11/<id>`); a stored key is never overwritten.
+#[async_trait::async_trait]
+pub trait FileStore: Send + Sync {
+    /// Stores `bytes` under `key`, completely or not at all (written aside, synced, then renamed).
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()>;
+    /// Stores the file at `path` (an upload spooled to disk) under `key`.
+    async fn put_file(&self, key: &str, path: &std::path::Path) -> Result<()>;
+    /// The bytes under `key`.
+    async fn get(&self, key: &str) -> Result<Vec<u8>>;
 }
 
 /// Cryptography, behind one trait so that a certified device can replace the software provider

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::ports::{CryptoProvider, Store};
+use crate::ports::{CryptoProvider, DocumentRenderer, FileStore, Store};
 use crate::time::Clock;
 
 pub mod accounts;
@@ -13,7 +13,9 @@ pub mod bootstrap;
 pub mod calendar;
 pub mod demo;
 mod demo_registry;
+pub mod documents;
 pub mod grants;
+pub mod inspections;
 pub mod officer_pool;
 pub mod orgs;
 pub mod random_checks;
@@ -29,11 +31,24 @@ pub struct Services {
     pub crypto: Arc<dyn CryptoProvider>,
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
+    /// Lays out enforcement documents.
+    pub documents: Arc<dyn DocumentRenderer>,
+    /// Evidence files and issued PDFs.
+    pub files: Arc<dyn FileStore>,
+    /// Public address of this deployment, printed in documents' verification QR codes.
+    pub public_url: String,
 }
 
 impl Services {
     /// Wires the services to their ports.
-    pub fn new(store: Arc<dyn Store>, crypto: Arc<dyn CryptoProvider>, clock: Arc<dyn Clock>) -> Self {
-        Services { store, crypto, clock }
+    pub fn new(
+        store: Arc<dyn Store>,
+        crypto: Arc<dyn CryptoProvider>,
+        clock: Arc<dyn Clock>,
+        documents: Arc<dyn DocumentRenderer>,
+        files: Arc<dyn FileStore>,
+        public_url: String,
+    ) -> Self {
+        Services { store, crypto, clock, documents, files, public_url }
     }
 }

@@ -155,6 +155,20 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Uploads an evidence file (multipart).
+    pub async fn upload(&self, token: &str, kind: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+        let form = reqwest::multipart::Form::new()
+            .text("kind", kind.to_string())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/evidence", self.base))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// The first column of the first row of a query, as text.
     pub async fn text_of(&self, sql: &str) -> Option<String> {
         let rows = self.db.query(sql, vec![]).await.expect("query");

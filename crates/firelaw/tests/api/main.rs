@@ -10,6 +10,7 @@ mod bootstrap;
 mod calendar;
 mod checks;
 mod helpers;
+mod inspections;
 mod orgs;
 mod registry;
 mod system;

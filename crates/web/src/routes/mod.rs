@@ -13,6 +13,7 @@ pub mod auth;
 pub mod calendar;
 pub mod checks;
 pub mod home;
+pub mod inspections;
 pub mod orgs;
 pub mod security;
 pub mod settings;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tokens::pages())
         .merge(units::pages())
         .merge(checks::pages())
+        .merge(inspections::pages())
         .merge(settings::pages())
         .layer(middleware::from_fn(crate::request::render_page_errors));
     let api = Router::new()
@@ -45,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tokens::api())
         .merge(units::api())
         .merge(checks::api())
+        .merge(inspections::api())
         .merge(settings::api());
     Router::new()
         .merge(pages)

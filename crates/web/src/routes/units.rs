@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,6 +22,7 @@ use crate::AppState;
 use crate::error::{ApiResult, PageResult};
 use crate::request::{ApiJson, Authed, PageForm, Query, htmx_aware_redirect};
 use crate::upload::{self, MAX_UPLOAD_BYTES, TempFile};
+use crate::views::attachment;
 use crate::views::{Layout, OrgOption, org_options, when};
 
 /// Pages.
@@ -569,29 +570,6 @@ struct ExportParams {
     format: Option<String>,
     #[serde(default)]
     org_id: Option<String>,
-}
-
-fn attachment(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
-    let mut r = Response::new(Body::from(bytes));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    // RFC 6266 / 5987: the Chinese file name percent-encoded, with an ASCII fallback.
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"units.{}\"; filename*=UTF-8''{encoded}",
-        name.rsplit('.').next().unwrap_or("bin")
-    )) {
-        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
 }
 
 /// Exports the registry (the caller's jurisdiction, or one org's subtree), personal numbers masked.

@@ -1,0 +1,363 @@
+//! 执法文书 as a service: numbering, rendering, storing and serving documents, and their public
+//! verification (the QR code on every PDF leads there).
+
+use chrono::Datelike;
+use serde::Serialize;
+
+use crate::audit::{Ctx, actions};
+use crate::authz::Perm;
+use crate::deadline;
+use crate::document::{self, DocNumber, DocStatus, DocType, Document, Notice, NoticeTable, SERVICE_METHODS};
+use crate::error::{DomainError, Result};
+use crate::inspection::hazard::{Disposition, HazardStatus};
+use crate::inspection::record::Inspection;
+use crate::org::Org;
+use crate::ports::inspection::InspectionChange;
+use crate::ports::{Change, UnitOfWork};
+
+use super::Services;
+
+/// Attempts at taking the next number when another document took it meanwhile.
+const NUMBER_ATTEMPTS: usize = 8;
+
+/// What the public verification page shows: enough to tell a genuine document from a forged one, no
+/// personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// Number.
+    pub number: String,
+    /// Title.
+    pub title: String,
+    /// Issuing agency.
+    pub agency: String,
+    /// Issued on (local date).
+    pub issued_on: String,
+    /// Status.
+    pub status: &'static str,
+    /// SM3 of the PDF as issued.
+    pub pdf_sm3: String,
+}
+
+impl Services {
+    /// Numbers, renders and stores a document, and commits it with the changes `extra` makes for its id and
+    /// with its audit record, in one transaction.
+    /// The number is the next of its series; if another document took it meanwhile, the next one is taken
+    /// and the document rendered again, so numbers are never reused or skipped.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn issue_document(
+        &self,
+        ctx: &Ctx,
+        agency: &Org,
+        doc_type: DocType,
+        subject: (&str, &str),
+        unit: (&str, &str),
+        notice: Notice,
+        extra: &(dyn Fn(&str) -> Vec<Change> + Sync),
+    ) -> Result<Document> {
+        let actor = ctx.actor()?;
+        let year = ctx.now.to_local().year();
+        let short = document::agency_short(agency.name.as_str(), agency.short_name.as_deref());
+        let id = crate::new_id();
+        for _ in 0..NUMBER_ATTEMPTS {
+            let seq = self.store.next_doc_seq(&agency.id.0, doc_type.code(), year).await?;
+            let number = DocNumber::format(&short, doc_type, year, seq);
+            let notice = Notice {
+                agency: agency.name.as_str().into(),
+                title: doc_type.title().into(),
+                number: number.as_str().into(),
+                verify_url: format!("{}/verify/{id}", self.public_url.trim_end_matches('/')),
+                ..notice.clone()
+            };
+            let pdf = self.documents.pdf(&notice)?;
+            let pdf_sm3 = self.crypto.digest(&pdf);
+            let pdf_size = pdf.len() as i64;
+            let key = format!("documents/{year}/{id}-{seq}.pdf");
+            self.files.put(&key, pdf).await?;
+            let doc = Document {
+                id: id.clone(),
+                org_id: agency.id.clone(),
+                org_path: agency.path.clone(),
+                doc_type,
+                year,
+                seq,
+                number: number.clone(),
+                subject_type: subject.0.into(),
+                subject_id: subject.1.into(),
+                unit_id: unit.0.into(),
+                unit_name: unit.1.into(),
+                notice,
+                pdf_sm3: pdf_sm3.clone(),
+                pdf_size,
+                pdf_key: key,
+                status: DocStatus::Issued,
+                issued_at: ctx.now,
+                issued_by: actor.user_id.clone(),
+                served_at: None,
+                service_method: String::new(),
+                receiver: String::new(),
+                version: 1,
+            };
+            let mut work = UnitOfWork::default()
+                .change(Change::Inspection(InspectionChange::IssueDocument(Box::new(doc.clone()))))
+                .audit(ctx.event(actions::DOCUMENT_ISSUE, "document", id.clone()).detail(serde_json::json!({
+                    "number": number.as_str(), "type": doc_type.code(), "subject": subject.1, "pdf_sm3": pdf_sm3,
+                })));
+            for c in extra(&id) {
+                work = work.change(c);
+            }
+            match self.store.commit(work).await {
+                Ok(_) => return Ok(doc),
+                Err(DomainError::Conflict(m)) if m == crate::ports::inspection::DOC_NUMBER_TAKEN => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(DomainError::Conflict("文号分配繁忙，请稍后重试".into()))
+    }
+
+    /// Issues the 责令限期改正通知书 for the hazards of an inspection that have a deadline and no order yet
+    /// (《消防监督检查规定》第十八条; due within 3 working days of the inspection).
+    pub async fn issue_correction_order(&self, ctx: &Ctx, inspection_id: &str) -> Result<Document> {
+        let actor = ctx.actor()?;
+        let i = self.get_inspection(ctx, inspection_id).await?;
+        actor.require(Perm::EnforcementAct, &i.org_path)?;
+        let hazards: Vec<_> = self
+            .store
+            .hazards_of_inspection(inspection_id)
+            .await?
+            .into_iter()
+            .filter(|h| {
+                h.disposition == Disposition::Deadline && h.status == HazardStatus::Open && h.order_doc_id.is_none()
+            })
+            .collect();
+        if hazards.is_empty() {
+            return Err(DomainError::Rule("本次检查没有需要责令限期改正的隐患，或通知书已经制作".into()));
+        }
+        let agency = self.agency_of(&i.org_path).await?;
+        let rows = hazards
+            .iter()
+            .enumerate()
+            .map(|(n, h)| {
+                vec![
+                    (n + 1).to_string(),
+                    h.description.clone(),
+                    h.basis.clone(),
+                    h.deadline.map(document::chinese_date).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let notice = Notice {
+            addressee: i.unit_name.clone(),
+            paragraphs: vec![format!(
+                "根据《中华人民共和国消防法》第五十三条的规定，{}于{}对你单位（场所）进行了消防监督检查，发现你单位（场所）存在下列消防安全违法行为：",
+                agency.name.as_str(),
+                document::chinese_date(i.date())
+            )],
+            table: Some(NoticeTable {
+                headers: vec!["序号".into(), "违法行为".into(), "违反的规定".into(), "改正期限".into()],
+                rows,
+            }),
+            closing: vec![
+                "根据《中华人民共和国消防法》第六十条及《消防监督检查规定》第十八条的规定，责令你单位（场所）于上列期限届满前改正。改正期间，你单位（场所）应当采取措施，确保消防安全。".into(),
+                "你单位（场所）在期限届满前改正完毕的，可以向我机构申请复查；逾期不改正的，将依法予以处罚。".into(),
+                "如不服本通知，可以在收到本通知之日起六十日内依法向上一级消防救援机构或者本级人民政府申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。".into(),
+            ],
+            date: document::chinese_date(ctx.now.local_date()),
+            signatures: vec!["被检查单位签收：＿＿＿＿＿＿＿＿　　　　年　　月　　日".into()],
+            ..Default::default()
+        };
+        let ids: Vec<String> = hazards.iter().map(|h| h.id.clone()).collect();
+        let link = |doc_id: &str| {
+            vec![Change::Inspection(InspectionChange::HazardsOrdered {
+                hazard_ids: ids.clone(),
+                doc_id: doc_id.into(),
+            })]
+        };
+        self.issue_document(
+            ctx,
+            &agency,
+            DocType::CorrectionOrder,
+            ("inspection", &i.id),
+            (&i.unit_id, &i.unit_name),
+            notice,
+            &link,
+        )
+        .await
+    }
+
+    /// Issues the 消防监督检查记录 of an inspection as a numbered document.
+    pub async fn issue_inspection_record(&self, ctx: &Ctx, inspection_id: &str) -> Result<Document> {
+        let actor = ctx.actor()?;
+        let i = self.get_inspection(ctx, inspection_id).await?;
+        actor.require(Perm::EnforcementAct, &i.org_path)?;
+        if self
+            .store
+            .documents_of(inspection_id)
+            .await?
+            .iter()
+            .any(|d| d.doc_type == DocType::InspectionRecord && d.status != DocStatus::Void)
+        {
+            return Err(DomainError::Rule("该检查记录已经制作".into()));
+        }
+        let hazards = self.store.hazards_of_inspection(inspection_id).await?;
+        let agency = self.agency_of(&i.org_path).await?;
+        let notice = inspection_record_notice(&i, &hazards);
+        self.issue_document(
+            ctx,
+            &agency,
+            DocType::InspectionRecord,
+            ("inspection", &i.id),
+            (&i.unit_id, &i.unit_name),
+            notice,
+            &|_| vec![],
+        )
+        .await
+    }
+
+    /// A document the actor may read.
+    pub async fn get_document(&self, ctx: &Ctx, id: &str) -> Result<Document> {
+        let actor = ctx.actor()?;
+        self.store
+            .document(id)
+            .await?
+            .filter(|d| actor.can(Perm::RecordRead, &d.org_path))
+            .ok_or(DomainError::NotFound("文书"))
+    }
+
+    /// The issued PDF, checked against its recorded SM3.
+    pub async fn document_pdf(&self, ctx: &Ctx, id: &str) -> Result<(Document, Vec<u8>)> {
+        let d = self.get_document(ctx, id).await?;
+        let bytes = self.files.get(&d.pdf_key).await?;
+        crate::evidence::verify(&d.pdf_sm3, &self.crypto.digest(&bytes))?;
+        Ok((d, bytes))
+    }
+
+    /// The editable DOCX, rendered from the same notice.
+    pub async fn document_docx(&self, ctx: &Ctx, id: &str) -> Result<(Document, Vec<u8>)> {
+        let d = self.get_document(ctx, id).await?;
+        let bytes = self.documents.docx(&d.notice)?;
+        Ok((d, bytes))
+    }
+
+    /// Records service (送达): method, receiver, date. Meets the service due date of the subject.
+    pub async fn serve_document(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        method: &str,
+        receiver: &str,
+        served_at: &str,
+        version: i64,
+    ) -> Result<Document> {
+        let actor = ctx.actor()?;
+        let d = self.get_document(ctx, id).await?;
+        actor.require(Perm::EnforcementAct, &d.org_path)?;
+        if d.status != DocStatus::Issued {
+            return Err(DomainError::Rule(format!("该文书{}，不能再登记送达", d.status.label())));
+        }
+        let method = method.trim();
+        if !SERVICE_METHODS.contains(&method) {
+            return Err(DomainError::invalid("method", "请选择送达方式"));
+        }
+        let receiver = receiver.trim();
+        if receiver.is_empty() || receiver.chars().count() > 50 {
+            return Err(DomainError::invalid("receiver", "请填写受送达人（签收人）"));
+        }
+        let at = if served_at.trim().is_empty() {
+            ctx.now
+        } else {
+            super::inspections::parse_instant("served_at", served_at)?
+        };
+        if at.0 < d.issued_at.0 - 60_000 || at.0 > ctx.now.plus_minutes(5).0 {
+            return Err(DomainError::invalid("served_at", "送达时间应在文书制作之后、当前时间之前"));
+        }
+        let rule = match d.doc_type {
+            DocType::CorrectionOrder => Some(deadline::ORDER_SERVICE.code),
+            DocType::SealDecision => Some(deadline::SEAL_DECISION.code),
+            DocType::MajorHazardNotice => Some(deadline::MAJOR_NOTICE.code),
+            _ => None,
+        };
+        let mut work = UnitOfWork::default()
+            .change(Change::Inspection(InspectionChange::ServeDocument {
+                id: d.id.clone(),
+                expected_version: version,
+                at,
+                method: method.into(),
+                receiver: receiver.into(),
+            }))
+            .audit(ctx.event(actions::DOCUMENT_SERVE, "document", d.id.clone()).detail(serde_json::json!({
+                "number": d.number.as_str(), "method": method, "served_at": at.to_rfc3339(),
+            })));
+        if let Some(r) = rule {
+            work = work.change(Change::Inspection(InspectionChange::MeetDeadlines {
+                subject_id: d.subject_id.clone(),
+                rule_codes: vec![r.into()],
+                at: ctx.now,
+            }));
+        }
+        self.store.commit(work).await?;
+        self.get_document(ctx, id).await
+    }
+
+    /// Public verification of a document by id (the QR code's address). No login.
+    pub async fn verify_document(&self, id: &str) -> Result<Verification> {
+        let d = self.store.document(id).await?.ok_or(DomainError::NotFound("文书"))?;
+        Ok(Verification {
+            number: d.number.as_str().into(),
+            title: d.doc_type.title().into(),
+            agency: d.notice.agency.clone(),
+            issued_on: d.issued_at.local_date().to_string(),
+            status: d.status.label(),
+            pdf_sm3: d.pdf_sm3,
+        })
+    }
+}
+
+fn inspection_record_notice(i: &Inspection, hazards: &[crate::inspection::hazard::Hazard]) -> Notice {
+    let officers: Vec<String> =
+        i.officers.iter().map(|o| format!("{}（执法证号{}）", o.name, o.certificate_no)).collect();
+    let mut paragraphs = vec![
+        format!("检查时间：{} 至 {}", i.started_at.to_local_string(), i.ended_at.to_local_string()),
+        format!("检查地点：{}", i.unit_address),
+        format!("检查类型：{}", i.kind.label()),
+        format!("检查人员：{}", officers.join("、")),
+        format!("被检查单位随同人员：{}", if i.representative.is_empty() { "—" } else { &i.representative }),
+    ];
+    if !i.departments.is_empty() {
+        paragraphs.push(format!("会同检查部门：{}", i.departments.join("、")));
+    }
+    if !i.summary.is_empty() {
+        paragraphs.push(format!("检查情况：{}", i.summary));
+    }
+    let mut rows: Vec<Vec<String>> = i
+        .findings
+        .iter()
+        .map(|f| vec![f.code.clone(), f.text.clone(), f.result.label().into(), f.note.clone()])
+        .collect();
+    for (n, h) in hazards.iter().enumerate() {
+        rows.push(vec![
+            format!("隐患{}", n + 1),
+            h.description.clone(),
+            h.disposition.label().into(),
+            h.deadline.map(document::chinese_date).unwrap_or_default(),
+        ]);
+    }
+    let mut signatures =
+        vec![format!("检查人员签名：{}", i.officers.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join("　"))];
+    if i.refused_to_sign {
+        signatures.push(format!("被检查单位拒绝签名，见证人：{}", i.witness));
+    } else {
+        signatures.push(format!("被检查单位随同检查人员签名：{}", i.representative));
+    }
+    Notice {
+        addressee: i.unit_name.clone(),
+        paragraphs,
+        table: Some(NoticeTable {
+            headers: vec!["项目".into(), "检查内容".into(), "结果".into(), "说明／期限".into()],
+            rows,
+        }),
+        closing: vec![],
+        date: document::chinese_date(i.date()),
+        signatures,
+        ..Default::default()
+    }
+}
