@@ -400,6 +400,13 @@ pub mod actions {
     /// Deadline alerts raised by the daily job.
     pub const ALERTS_RAISE: &str = "deadline.alerts";
 
+    /// 重大火灾隐患 determined (or found not major) by collective decision.
+    pub const MAJOR_DETERMINE: &str = "major.determine";
+    /// 重大火灾隐患 reported, supervised or lifted.
+    pub const MAJOR_UPDATE: &str = "major.update";
+    /// Hazard notice drafted, published or withdrawn.
+    pub const EXPOSURE_SET: &str = "exposure.set";
+
     /// Chinese label for an action code.
     pub fn label(code: &str) -> &'static str {
         match code {
@@ -451,6 +458,9 @@ pub mod actions {
             MEASURE_EXTEND => "延长查封期限",
             MEASURE_LIFT => "解除查封或恢复",
             ALERTS_RAISE => "生成期限提醒",
+            MAJOR_DETERMINE => "判定重大火灾隐患",
+            MAJOR_UPDATE => "重大火灾隐患报告督办",
+            EXPOSURE_SET => "隐患曝光",
             _ => "其他操作",
         }
     }
@@ -478,12 +488,14 @@ pub mod actions {
             "document" => "执法文书",
             "measure" => "强制措施",
             "deadline" => "办理期限",
+            "major_hazard" => "重大火灾隐患",
+            "exposure" => "隐患曝光",
             _ => "其他",
         }
     }
 
     /// All codes, for the search form.
-    pub const ALL: [&str; 48] = [
+    pub const ALL: [&str; 51] = [
         LOGIN,
         LOGIN_FAILED,
         ACCOUNT_LOCKED,
@@ -532,6 +544,9 @@ pub mod actions {
         MEASURE_EXTEND,
         MEASURE_LIFT,
         ALERTS_RAISE,
+        MAJOR_DETERMINE,
+        MAJOR_UPDATE,
+        EXPOSURE_SET,
     ];
 }
 

@@ -142,6 +142,17 @@ pub const MAJOR_EXPERT: Rule = Rule {
     span: Span::WorkingDays(10),
 };
 
+/// The report period of a 重大火灾隐患, extended by the expert review when there is one (7 + 10 working
+/// days, 《消防监督检查规定》第二十条).
+pub fn major_report(expert_review: bool) -> Rule {
+    match (MAJOR_REPORT.span, MAJOR_EXPERT.span) {
+        (Span::WorkingDays(a), Span::WorkingDays(b)) if expert_review => {
+            MAJOR_REPORT.with_span(Span::WorkingDays(a + b))
+        }
+        _ => MAJOR_REPORT,
+    }
+}
+
 /// 重大火灾隐患整改通知书 within 3 working days of the determination.
 pub const MAJOR_NOTICE: Rule = Rule {
     code: "major_notice",
@@ -401,6 +412,9 @@ mod tests {
         assert_eq!(MAJOR_REPORT.due(&cal(), at("2026-09-22 10:00")).unwrap().due_on, d("2026-10-09"));
         assert_eq!(MAJOR_NOTICE.due_from_date(&cal(), d("2026-11-20"), None).unwrap().due_on, d("2026-11-25"));
         assert_eq!(MAJOR_EXPERT.due_from_date(&cal(), d("2026-11-02"), None).unwrap().due_on, d("2026-11-16"));
+        // With expert review: 17 working days from Monday 2026-11-02 → Wednesday 11-25.
+        assert_eq!(major_report(true).due_from_date(&cal(), d("2026-11-02"), None).unwrap().due_on, d("2026-11-25"));
+        assert_eq!(major_report(false), MAJOR_REPORT);
     }
 
     /// 消防法第十五条: 10 working days for the pre-opening inspection, then 3 to decide.

@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use domain::collective::CollectiveDecision;
 use domain::document::{DocStatus, Document};
 use domain::evidence::Evidence;
+use domain::inspection::exposure::Exposure;
 use domain::inspection::hazard::{Escalation, Hazard, HazardStatus};
+use domain::inspection::major_hazard::Determination;
 use domain::inspection::record::Inspection;
 use domain::inspection::sealing::Measure;
 use domain::org::OrgPath;
@@ -143,6 +145,40 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, change: &InspectionChange) -> R
                 params![&d.id, &d.org_id.0, &d.subject_type, &d.subject_id, d.held_at.0, to_json(d)?, &d.created_by],
             )
             .await?;
+        }
+        InspectionChange::InsertExposure(e) => {
+            conn.exec(
+                "INSERT INTO hazard_exposures (id, org_id, unit_id, hazard_id, status, published_at, body, version, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
+                params![&e.id, &e.org_id.0, &e.unit_id, &e.hazard_id, e.status.code(), e.published_at.map(|t| t.0), to_json(e)?, e.created_at.0],
+            )
+            .await?;
+        }
+        InspectionChange::UpdateExposure(e) => {
+            let n = conn
+                .exec(
+                    "UPDATE hazard_exposures SET status = $1, published_at = $2, body = $3, version = version + 1 WHERE id = $4 AND version = $5",
+                    params![e.status.code(), e.published_at.map(|t| t.0), to_json(e)?, &e.id, e.version],
+                )
+                .await?;
+            expect_one(n, "隐患曝光")?;
+        }
+        InspectionChange::InsertMajor(m) => {
+            conn.exec(
+                "INSERT INTO major_hazards (id, org_id, unit_id, inspection_id, status, body, version, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+                params![&m.id, &m.org_id.0, &m.unit_id, &m.inspection_id, m.status.code(), to_json(m)?, m.created_at.0],
+            )
+            .await?;
+        }
+        InspectionChange::UpdateMajor(m) => {
+            let n = conn
+                .exec(
+                    "UPDATE major_hazards SET status = $1, body = $2, version = version + 1 WHERE id = $3 AND version = $4",
+                    params![m.status.code(), to_json(m)?, &m.id, m.version],
+                )
+                .await?;
+            expect_one(n, "重大火灾隐患")?;
         }
         InspectionChange::InsertMeasure(m) => {
             conn.exec(
@@ -315,6 +351,18 @@ fn measure(row: &Row<'_>) -> Result<Measure> {
     Ok(m)
 }
 
+fn exposure(row: &Row<'_>) -> Result<Exposure> {
+    let mut e: Exposure = json(row, "body")?;
+    e.version = get(row, "version")?;
+    Ok(e)
+}
+
+fn major(row: &Row<'_>) -> Result<Determination> {
+    let mut m: Determination = json(row, "body")?;
+    m.version = get(row, "version")?;
+    Ok(m)
+}
+
 fn document(row: &Row<'_>) -> Result<Document> {
     let mut d: Document = json(row, "body")?;
     d.status = DocStatus::parse(&get::<String>(row, "status")?)?;
@@ -453,6 +501,50 @@ impl InspectionStore for Db {
             p.len()
         );
         all(&self.query(&sql, p).await?, measure)
+    }
+
+    async fn exposure(&self, id: &str) -> Result<Option<Exposure>> {
+        let rows =
+            self.query("SELECT body, version FROM hazard_exposures WHERE id = CAST($1 AS TEXT)", params![id]).await?;
+        one(&rows, exposure)
+    }
+
+    async fn exposures_in(&self, scopes: &[OrgPath], limit: u32) -> Result<Vec<Exposure>> {
+        let mut p = Vec::new();
+        let Some(range) = scope_filter("o.path", scopes, &mut p) else { return Ok(Vec::new()) };
+        p.push(Value::Int(i64::from(limit.clamp(1, 500))));
+        let sql = format!(
+            "SELECT e.body, e.version FROM hazard_exposures e JOIN orgs o ON o.id = e.org_id WHERE {range} ORDER BY e.created_at DESC LIMIT ${}",
+            p.len()
+        );
+        all(&self.query(&sql, p).await?, exposure)
+    }
+
+    async fn public_exposures(&self, limit: u32) -> Result<Vec<Exposure>> {
+        let rows = self
+            .query(
+                "SELECT body, version FROM hazard_exposures WHERE status = 'published' ORDER BY published_at DESC LIMIT $1",
+                params![i64::from(limit.clamp(1, 500))],
+            )
+            .await?;
+        all(&rows, exposure)
+    }
+
+    async fn major(&self, id: &str) -> Result<Option<Determination>> {
+        let rows =
+            self.query("SELECT body, version FROM major_hazards WHERE id = CAST($1 AS TEXT)", params![id]).await?;
+        one(&rows, major)
+    }
+
+    async fn majors_in(&self, scopes: &[OrgPath], limit: u32) -> Result<Vec<Determination>> {
+        let mut p = Vec::new();
+        let Some(range) = scope_filter("o.path", scopes, &mut p) else { return Ok(Vec::new()) };
+        p.push(Value::Int(i64::from(limit.clamp(1, 500))));
+        let sql = format!(
+            "SELECT m.body, m.version FROM major_hazards m JOIN orgs o ON o.id = m.org_id WHERE {range} ORDER BY m.created_at DESC LIMIT ${}",
+            p.len()
+        );
+        all(&self.query(&sql, p).await?, major)
     }
 
     async fn document(&self, id: &str) -> Result<Option<Document>> {

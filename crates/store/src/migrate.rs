@@ -571,6 +571,39 @@ CREATE INDEX alerts_user ON alerts (user_id, created_at);
         postgres: "",
         seed: None,
     },
+    Migration {
+        version: 5,
+        name: "m20261122_005_create_major_hazards",
+        common: r#"
+CREATE TABLE major_hazards (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    inspection_id TEXT NOT NULL REFERENCES inspections(id),
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX major_hazards_org ON major_hazards (org_id, created_at);
+CREATE INDEX major_hazards_unit ON major_hazards (unit_id);
+CREATE TABLE hazard_exposures (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    unit_id TEXT NOT NULL REFERENCES units(id),
+    hazard_id TEXT NOT NULL REFERENCES hazards(id),
+    status TEXT NOT NULL,
+    published_at BIGINT,
+    body TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX hazard_exposures_public ON hazard_exposures (status, published_at);
+"#,
+        sqlite: "",
+        postgres: "",
+        seed: None,
+    },
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -4,7 +4,9 @@
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::routes::{accounts, audit, auth, calendar, checks, inspections, orgs, security, settings, tokens, units};
+use crate::routes::{
+    accounts, audit, auth, calendar, checks, inspections, measures, orgs, security, settings, tokens, units,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +34,11 @@ use crate::routes::{accounts, audit, auth, calendar, checks, inspections, orgs, 
         inspections::api_hazard, inspections::api_apply, inspections::api_upload, inspections::api_evidence_file,
         inspections::api_document, inspections::api_document_pdf, inspections::api_document_docx, inspections::api_serve,
         inspections::api_worklist, inspections::api_alerts, inspections::api_verify,
+        measures::api_measures, measures::api_create_measure, measures::api_measure, measures::api_decide_measure,
+        measures::api_extend_measure, measures::api_apply_lift, measures::api_lift_measure, measures::api_standards,
+        measures::api_majors, measures::api_determine, measures::api_major, measures::api_report_major,
+        measures::api_supervise_major, measures::api_lift_major, measures::api_exposures, measures::api_draft_exposure,
+        measures::api_decide_exposure, measures::api_public_exposures,
     ),
     security(("bearer" = []))
 )]

@@ -248,7 +248,7 @@ pub fn place_classes(kinds: &VenueKinds) -> Vec<&'static str> {
 }
 
 /// What the standard says about the findings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Judgement {
     /// The findings make a major hazard.
     pub major: bool,
@@ -312,6 +312,98 @@ pub fn judge(std: &Standard, classes: &[&str], found: &[String], exclusions: &[S
         reason: format!("存在综合判定要素{}项，未达到{}的判定条件", composite.len(), std.code),
         composite_count: composite.len(),
     })
+}
+
+/// Where a determined 重大火灾隐患 stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MajorStatus {
+    /// 集体讨论认定为重大火灾隐患, to be reported to the government.
+    Determined,
+    /// The collective found it is not a major hazard (the ordinary correction procedure continues).
+    NotMajor,
+    /// Reported to the 本级人民政府 (消防法第五十五条).
+    Reported,
+    /// 挂牌督办 by the government or the agency.
+    Supervised,
+    /// Rectified and the supervision lifted (销案/摘牌).
+    Lifted,
+}
+
+impl MajorStatus {
+    /// Code.
+    pub fn code(self) -> &'static str {
+        match self {
+            MajorStatus::Determined => "determined",
+            MajorStatus::NotMajor => "not_major",
+            MajorStatus::Reported => "reported",
+            MajorStatus::Supervised => "supervised",
+            MajorStatus::Lifted => "lifted",
+        }
+    }
+
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            MajorStatus::Determined => "已认定，待报告政府",
+            MajorStatus::NotMajor => "不构成重大火灾隐患",
+            MajorStatus::Reported => "已报告政府",
+            MajorStatus::Supervised => "挂牌督办中",
+            MajorStatus::Lifted => "已整改销案",
+        }
+    }
+}
+
+/// A determination (判定) of a possible 重大火灾隐患: the standard version applied, the elements found, the
+/// exclusions checked, what the standard says, the collective decision, and what followed.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Determination {
+    /// Id.
+    pub id: String,
+    /// Jurisdiction.
+    pub org_id: crate::org::OrgId,
+    /// Its path.
+    pub org_path: crate::org::OrgPath,
+    /// Unit.
+    pub unit_id: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// The inspection that found the facts.
+    pub inspection_id: String,
+    /// Standard version (`GB 35181-2025`).
+    pub standard: String,
+    /// Place classes of the unit.
+    pub place_classes: Vec<String>,
+    /// Elements found, with the officers' evidence notes.
+    pub elements: Vec<(String, String)>,
+    /// Exclusions that apply.
+    pub exclusions: Vec<String>,
+    /// What the standard says.
+    pub judgement: Judgement,
+    /// Complex case reviewed by experts (adds 10 working days).
+    pub expert_review: bool,
+    /// The collective decision.
+    pub decision_id: String,
+    /// Status.
+    pub status: MajorStatus,
+    /// Reported to (government) and when.
+    pub reported_to: String,
+    /// Reported on.
+    pub reported_on: Option<NaiveDate>,
+    /// Supervised by (挂牌督办单位).
+    pub supervised_by: String,
+    /// Supervision from.
+    pub supervised_on: Option<NaiveDate>,
+    /// Lifted on.
+    pub lifted_on: Option<NaiveDate>,
+    /// The inspection that found it rectified.
+    pub lift_inspection_id: Option<String>,
+    /// 重大火灾隐患整改通知书.
+    pub notice_doc_id: Option<String>,
+    /// Determined at.
+    pub created_at: crate::time::Timestamp,
+    /// Version.
+    pub version: i64,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! (临时查封, 三停), or to the [`major_hazard`] procedure under GB 35181.
 
 pub mod checklist;
+pub mod exposure;
 pub mod hazard;
 pub mod kind;
 pub mod major_hazard;

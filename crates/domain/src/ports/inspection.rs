@@ -7,7 +7,9 @@ use crate::collective::CollectiveDecision;
 use crate::document::Document;
 use crate::error::Result;
 use crate::evidence::Evidence;
+use crate::inspection::exposure::Exposure;
 use crate::inspection::hazard::{Escalation, Hazard, HazardStatus};
+use crate::inspection::major_hazard::Determination;
 use crate::inspection::record::Inspection;
 use crate::inspection::sealing::Measure;
 use crate::org::OrgPath;
@@ -105,6 +107,14 @@ pub enum InspectionChange {
     InsertEvidence(Evidence),
     /// A collective decision.
     InsertDecision(CollectiveDecision),
+    /// A hazard notice (隐患曝光).
+    InsertExposure(Box<Exposure>),
+    /// A notice changes (approved and published, withdrawn), if it still has its version.
+    UpdateExposure(Box<Exposure>),
+    /// A 重大火灾隐患 determination.
+    InsertMajor(Box<Determination>),
+    /// A determination changes (reported, supervised, lifted), if it still has its version.
+    UpdateMajor(Box<Determination>),
     /// A new measure.
     InsertMeasure(Box<Measure>),
     /// A measure changes (decided, extended, lifted), if it still has its version.
@@ -223,6 +233,16 @@ pub trait InspectionStore: Send + Sync {
     async fn measure(&self, id: &str) -> Result<Option<Measure>>;
     /// Measures inside the scopes, newest first.
     async fn measures_in(&self, scopes: &[OrgPath], limit: u32) -> Result<Vec<Measure>>;
+    /// A hazard notice.
+    async fn exposure(&self, id: &str) -> Result<Option<Exposure>>;
+    /// Notices inside the scopes, newest first.
+    async fn exposures_in(&self, scopes: &[OrgPath], limit: u32) -> Result<Vec<Exposure>>;
+    /// Published notices, newest first.
+    async fn public_exposures(&self, limit: u32) -> Result<Vec<Exposure>>;
+    /// A 重大火灾隐患 determination.
+    async fn major(&self, id: &str) -> Result<Option<Determination>>;
+    /// Determinations inside the scopes, newest first.
+    async fn majors_in(&self, scopes: &[OrgPath], limit: u32) -> Result<Vec<Determination>>;
     /// A document.
     async fn document(&self, id: &str) -> Result<Option<Document>>;
     /// Documents of a subject, in order of issue.

@@ -53,6 +53,7 @@ impl Services {
         unit: (&str, &str),
         notice: Notice,
         extra: &(dyn Fn(&str) -> Vec<Change> + Sync),
+        audits: Vec<crate::audit::AuditEvent>,
     ) -> Result<Document> {
         let actor = ctx.actor()?;
         let year = ctx.now.to_local().year();
@@ -104,6 +105,9 @@ impl Services {
                 })));
             for c in extra(&id) {
                 work = work.change(c);
+            }
+            for a in &audits {
+                work = work.audit(a.clone());
             }
             match self.store.commit(work).await {
                 Ok(_) => return Ok(doc),
@@ -180,6 +184,7 @@ impl Services {
             (&i.unit_id, &i.unit_name),
             notice,
             &link,
+            vec![],
         )
         .await
     }
@@ -209,6 +214,7 @@ impl Services {
             (&i.unit_id, &i.unit_name),
             notice,
             &|_| vec![],
+            vec![],
         )
         .await
     }

@@ -425,21 +425,17 @@ impl Services {
         let cal = self.calendar_around(day).await?;
         let lead = inspection.officers.first().map(|o| o.id.clone());
         let mut due: Vec<Deadline> = Vec::new();
-        let mk = |subject_type: &str, subject_id: &str, d: Due| Deadline {
-            id: crate::new_id(),
-            org_id: unit.facts.org_id.0.clone(),
-            org_path: unit.org_path.as_str().into(),
-            subject_type: subject_type.into(),
-            subject_id: subject_id.into(),
-            unit_id: unit.id.clone(),
-            unit_name: unit.facts.name.clone(),
-            assignee_id: lead.clone(),
-            rule_code: d.rule.code.into(),
-            due_on: d.due_on,
-            due_at: d.due_at,
-            status: "open".into(),
-            met_at: None,
-            created_at: ctx.now,
+        let unit_ref = (unit.id.as_str(), unit.facts.name.as_str());
+        let mk = |subject_type: &str, subject_id: &str, d: Due| {
+            super::measures::deadline_row(
+                &unit.facts.org_id.0,
+                subject_type,
+                subject_id,
+                unit_ref,
+                lead.clone(),
+                d,
+                ctx.now,
+            )
         };
         if hazards.iter().any(|h| h.disposition == Disposition::Deadline) {
             due.push(mk("inspection", &inspection_id, deadline::ORDER_SERVICE.due(&cal, started_at)?));
@@ -571,22 +567,15 @@ impl Services {
         }
         let cal = self.calendar_around(on).await?;
         let due = deadline::REINSPECTION.due_from_date(&cal, on, None)?;
-        let d = Deadline {
-            id: crate::new_id(),
-            org_id: h.org_id.0.clone(),
-            org_path: h.org_path.as_str().into(),
-            subject_type: "hazard".into(),
-            subject_id: h.id.clone(),
-            unit_id: h.unit_id.clone(),
-            unit_name: h.unit_name.clone(),
-            assignee_id: Some(actor.user_id.clone()),
-            rule_code: due.rule.code.into(),
-            due_on: due.due_on,
-            due_at: None,
-            status: "open".into(),
-            met_at: None,
-            created_at: ctx.now,
-        };
+        let d = super::measures::deadline_row(
+            &h.org_id.0,
+            "hazard",
+            &h.id,
+            (&h.unit_id, &h.unit_name),
+            Some(actor.user_id.clone()),
+            due.clone(),
+            ctx.now,
+        );
         let work = UnitOfWork::default()
             .change(Change::Inspection(InspectionChange::MeetDeadlines {
                 subject_id: h.id.clone(),

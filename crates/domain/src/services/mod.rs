@@ -16,6 +16,8 @@ mod demo_registry;
 pub mod documents;
 pub mod grants;
 pub mod inspections;
+pub mod major_hazards;
+pub mod measures;
 pub mod officer_pool;
 pub mod orgs;
 pub mod random_checks;

@@ -11,6 +11,7 @@ mod calendar;
 mod checks;
 mod helpers;
 mod inspections;
+mod measures;
 mod orgs;
 mod registry;
 mod system;

@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod checks;
 pub mod home;
 pub mod inspections;
+pub mod measures;
 pub mod orgs;
 pub mod security;
 pub mod settings;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(units::pages())
         .merge(checks::pages())
         .merge(inspections::pages())
+        .merge(measures::pages())
         .merge(settings::pages())
         .layer(middleware::from_fn(crate::request::render_page_errors));
     let api = Router::new()
@@ -48,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(units::api())
         .merge(checks::api())
         .merge(inspections::api())
+        .merge(measures::api())
         .merge(settings::api());
     Router::new()
         .merge(pages)
