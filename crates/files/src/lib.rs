@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use domain::ports::FileStore;
 use domain::{DomainError, Result};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 /// Files under one folder.
 #[derive(Debug, Clone)]
@@ -62,6 +62,10 @@ fn io(e: std::io::Error) -> DomainError {
     DomainError::internal(format!("file storage: {e}"))
 }
 
+fn not_found_or_io(e: std::io::Error) -> DomainError {
+    if e.kind() == std::io::ErrorKind::NotFound { DomainError::NotFound("文件") } else { io(e) }
+}
+
 #[async_trait::async_trait]
 impl FileStore for LocalFiles {
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
@@ -92,9 +96,19 @@ impl FileStore for LocalFiles {
     }
 
     async fn get(&self, key: &str) -> Result<Vec<u8>> {
-        tokio::fs::read(self.path(key)?)
-            .await
-            .map_err(|e| if e.kind() == std::io::ErrorKind::NotFound { DomainError::NotFound("文件") } else { io(e) })
+        tokio::fs::read(self.path(key)?).await.map_err(not_found_or_io)
+    }
+
+    async fn size(&self, key: &str) -> Result<u64> {
+        Ok(tokio::fs::metadata(self.path(key)?).await.map_err(not_found_or_io)?.len())
+    }
+
+    async fn read_at(&self, key: &str, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let mut f = tokio::fs::File::open(self.path(key)?).await.map_err(not_found_or_io)?;
+        f.seek(std::io::SeekFrom::Start(offset)).await.map_err(io)?;
+        let mut buf = Vec::with_capacity(len.min(1 << 24));
+        f.take(len as u64).read_to_end(&mut buf).await.map_err(io)?;
+        Ok(buf)
     }
 }
 
@@ -110,6 +124,9 @@ mod tests {
         assert_eq!(f.get("evidence/2026/11/a").await.unwrap(), b"hello");
         assert!(f.put("evidence/2026/11/a", b"other".to_vec()).await.is_err(), "never overwritten");
         assert_eq!(f.get("evidence/2026/11/a").await.unwrap(), b"hello");
+        assert_eq!(f.size("evidence/2026/11/a").await.unwrap(), 5);
+        assert_eq!(f.read_at("evidence/2026/11/a", 1, 3).await.unwrap(), b"ell");
+        assert_eq!(f.read_at("evidence/2026/11/a", 3, 100).await.unwrap(), b"lo");
         assert!(matches!(f.get("evidence/none").await, Err(DomainError::NotFound(_))));
         assert!(f.put("../escape", vec![1]).await.is_err());
         assert!(f.put("/abs", vec![1]).await.is_err());

@@ -131,10 +131,31 @@ impl Application {
         Ctx { actor: None, ip: "127.0.0.1".into(), request_id: "startup".into(), now: self.services.clock.now() }
     }
 
-    /// Serves until the process is stopped (Ctrl-C or SIGTERM).
+    /// Serves until the process is stopped (Ctrl-C or SIGTERM). Alongside, the deadline job raises the
+    /// due-soon and overdue alerts every hour (idempotent: several servers may run it).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let services = self.services.clone();
+        let jobs = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                let ctx = Ctx {
+                    actor: None,
+                    ip: "127.0.0.1".into(),
+                    request_id: "deadline-job".into(),
+                    now: services.clock.now(),
+                };
+                match services.raise_deadline_alerts(&ctx).await {
+                    Ok(n) if n > 0 => tracing::info!(alerts = n, "deadline alerts raised"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "deadline job failed; retrying next hour"),
+                }
+            }
+        });
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await;
+        jobs.abort();
+        served?;
         Ok(())
     }
 }

@@ -56,7 +56,7 @@ where
     }
     file.flush().await.map_err(DomainError::internal)?;
     if total == 0 {
-        return Err(DomainError::invalid("file", "请选择要导入的文件"));
+        return Err(DomainError::invalid("file", "请选择文件（文件为空）"));
     }
     Ok(tmp)
 }
@@ -75,13 +75,40 @@ pub async fn from_multipart(mut m: Multipart) -> Result<(TempFile, String, Vec<(
     {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
-            let file_name = field.file_name().unwrap_or("导入文件").to_string();
+            let file_name = field.file_name().unwrap_or("上传文件").to_string();
             file = Some((write_stream(field).await?, file_name));
         } else {
             let text = field.text().await.map_err(|_| DomainError::invalid(&name, "表单字段格式错误"))?;
             fields.push((name, text));
         }
     }
-    let (tmp, name) = file.ok_or_else(|| DomainError::invalid("file", "请选择要导入的文件"))?;
+    let (tmp, name) = file.ok_or_else(|| DomainError::invalid("file", "请选择文件"))?;
     Ok((tmp, name, fields))
+}
+
+/// Size, first bytes and SM3 of a spooled upload, read once in pieces off the async threads.
+pub async fn incoming(tmp: &TempFile) -> Result<domain::evidence::IncomingFile> {
+    let path = tmp.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        use sm3::Digest;
+        use std::io::Read;
+        let mut f = std::fs::File::open(&path).map_err(DomainError::internal)?;
+        let mut h = sm3::Sm3::new();
+        let mut buf = vec![0u8; domain::evidence::CHUNK];
+        let (mut size, mut head) = (0u64, Vec::new());
+        loop {
+            let n = f.read(&mut buf).map_err(DomainError::internal)?;
+            if n == 0 {
+                break;
+            }
+            if head.len() < 64 {
+                head.extend_from_slice(&buf[..n.min(64 - head.len())]);
+            }
+            size += n as u64;
+            h.update(&buf[..n]);
+        }
+        Ok(domain::evidence::IncomingFile { path, size, head, sm3: hex::encode(h.finalize()) })
+    })
+    .await
+    .map_err(DomainError::internal)?
 }

@@ -364,6 +364,10 @@ pub trait FileStore: Send + Sync {
     async fn put_file(&self, key: &str, path: &std::path::Path) -> Result<()>;
     /// The bytes under `key`.
     async fn get(&self, key: &str) -> Result<Vec<u8>>;
+    /// Size of the file under `key`.
+    async fn size(&self, key: &str) -> Result<u64>;
+    /// Up to `len` bytes from `offset` (shorter at the end): large files are read in pieces, never whole.
+    async fn read_at(&self, key: &str, offset: u64, len: usize) -> Result<Vec<u8>>;
 }
 
 /// Cryptography, behind one trait so that a certified device can replace the software provider

@@ -17,7 +17,9 @@ use crate::inspection::kind::{self, InspectionKind};
 use crate::inspection::record::{self, Finding, FindingResult, Inspection, Signature, SignerRole};
 use crate::org::{Org, OrgId, OrgPath};
 use crate::ports::inspection::{Deadline, HazardOutcome, InspectionChange, InspectionQuery};
+use crate::ports::random_check::CheckChange;
 use crate::ports::{Change, UnitOfWork};
+use crate::random_check::plan::TaskResult;
 use crate::time::Timestamp;
 
 use super::Services;
@@ -262,7 +264,7 @@ impl Services {
             return Err(DomainError::invalid("departments", "联合检查应注明会同检查的部门"));
         }
         let tags = kind::parse_tags(&input.tags)?;
-        if kind == InspectionKind::RandomTask {
+        let task = if kind == InspectionKind::RandomTask {
             let task_id = input.task_id.as_deref().unwrap_or("");
             let task = self
                 .store
@@ -272,7 +274,10 @@ impl Services {
             if task.unit_id != unit.id {
                 return Err(DomainError::invalid("task_id", "抽查任务的检查对象不是该单位"));
             }
-        }
+            Some(task)
+        } else {
+            None
+        };
         let list = self.checklist().await?;
         let findings = parse_findings(&list, &input.findings)?;
         let summary = input.summary.trim().to_string();
@@ -473,12 +478,25 @@ impl Services {
                 at: ctx.now,
             }));
         }
-        if let Some(task) = &inspection.task_id {
-            work = work.change(Change::Inspection(InspectionChange::MeetDeadlines {
-                subject_id: task.clone(),
-                rule_codes: vec![],
-                at: ctx.now,
-            }));
+        // A random-check task gets its result from the record, unless one was already recorded or published.
+        if let Some(task) = task.filter(|t| t.result.is_none() && t.published_at.is_none()) {
+            let found = inspection.hazard_count;
+            let (result, note) = if found == 0 {
+                (TaskResult::NoProblem, "未发现火灾隐患".to_string())
+            } else {
+                (TaskResult::OrderedToCorrect, format!("发现火灾隐患{found}处，已责令改正"))
+            };
+            work = work
+                .change(Change::Check(CheckChange::RecordResult {
+                    task_id: task.id.clone(),
+                    result,
+                    note: note.clone(),
+                    checked_on: day,
+                    at: ctx.now,
+                }))
+                .audit(ctx.event(actions::TASK_RESULT, "check_task", task.id.clone()).detail(serde_json::json!({
+                    "plan_id": task.plan_id, "result": result.code(), "checked_on": day.to_string(), "inspection_id": inspection_id,
+                })));
         }
         if !evidence_ids.is_empty() {
             work = work.change(Change::Inspection(InspectionChange::AttachEvidence {
@@ -593,14 +611,14 @@ impl Services {
     }
 
     /// Stores an evidence file uploaded before its record is saved (a phone uploads photos as they are
-    /// taken). Checks size and type from the bytes, hashes with SM3, stores, then records.
+    /// taken). Checks size and type from the bytes, keeps the SM3 taken while it arrived, stores, records.
     pub async fn upload_evidence(
         &self,
         ctx: &Ctx,
         kind: &str,
         name: &str,
         caption: &str,
-        bytes: Vec<u8>,
+        file: evidence::IncomingFile,
     ) -> Result<Evidence> {
         let actor = ctx.actor()?;
         if !actor.has_anywhere(Perm::EnforcementAct) && !actor.has_anywhere(Perm::EntrustedAct) {
@@ -608,11 +626,10 @@ impl Services {
         }
         let kind = EvidenceKind::parse(kind)?;
         let name = name.trim();
-        let mime = evidence::check_upload(kind, name, bytes.len() as u64, &bytes[..bytes.len().min(64)])?;
+        let mime = evidence::check_upload(kind, name, file.size, &file.head)?;
         if caption.chars().count() > 200 {
             return Err(DomainError::invalid("caption", "说明不超过200字"));
         }
-        let sm3 = self.crypto.digest(&bytes);
         let id = crate::new_id();
         let local = ctx.now.to_local();
         let key = format!("evidence/{}/{id}", local.format("%Y/%m"));
@@ -623,25 +640,26 @@ impl Services {
             kind,
             name: name.into(),
             mime: mime.into(),
-            size: bytes.len() as i64,
-            sm3: sm3.clone(),
+            size: file.size as i64,
+            sm3: file.sm3.clone(),
             storage_key: key.clone(),
             caption: caption.trim().into(),
             created_by: actor.user_id.clone(),
             created_at: ctx.now,
         };
-        self.files.put(&key, bytes).await?;
+        self.files.put_file(&key, &file.path).await?;
         let audit = ctx
             .event(actions::EVIDENCE_UPLOAD, "evidence", id)
-            .detail(serde_json::json!({"name": e.name, "kind": kind.code(), "size": e.size, "sm3": sm3}));
+            .detail(serde_json::json!({"name": e.name, "kind": kind.code(), "size": e.size, "sm3": e.sm3}));
         self.store
             .commit(UnitOfWork::one(Change::Inspection(InspectionChange::InsertEvidence(e.clone())), audit))
             .await?;
         Ok(e)
     }
 
-    /// An evidence file with its bytes, after checking that they still hash to the recorded SM3.
-    pub async fn evidence_file(&self, ctx: &Ctx, id: &str) -> Result<(Evidence, Vec<u8>)> {
+    /// An evidence file the actor may read, after checking that the stored bytes still hash to the SM3
+    /// recorded at upload (read in pieces). The caller then sends it with [`crate::ports::FileStore::read_at`].
+    pub async fn evidence_file(&self, ctx: &Ctx, id: &str) -> Result<Evidence> {
         let actor = ctx.actor()?;
         let e = self.store.evidence(id).await?.ok_or(DomainError::NotFound("证据文件"))?;
         let visible = if e.owner_type == PENDING {
@@ -652,9 +670,8 @@ impl Services {
         if !visible {
             return Err(DomainError::NotFound("证据文件"));
         }
-        let bytes = self.files.get(&e.storage_key).await?;
-        evidence::verify(&e.sm3, &self.crypto.digest(&bytes))?;
-        Ok((e, bytes))
+        evidence::verify(&e.sm3, &evidence::stored_sm3(self.files.as_ref(), &e.storage_key).await?)?;
+        Ok(e)
     }
 
     async fn evidence_owner_path(&self, e: &Evidence) -> Result<Option<OrgPath>> {
@@ -683,6 +700,13 @@ impl Services {
         Ok(list.into_iter().map(|d| work_item(&cal, d, ctx.now)).collect())
     }
 
+    /// The due dates of a subject the caller has already read (an inspection, a measure, a determination).
+    pub async fn deadlines_of(&self, ctx: &Ctx, subject_id: &str) -> Result<Vec<WorkItem>> {
+        ctx.actor()?;
+        let cal = self.calendar_around(ctx.now.local_date()).await?;
+        Ok(self.store.deadlines_of(subject_id).await?.into_iter().map(|d| work_item(&cal, d, ctx.now)).collect())
+    }
+
     /// The daily job: an alert to the assignee of every open due date that is due soon or overdue (once
     /// per date and kind). Returns how many were raised.
     pub async fn raise_deadline_alerts(&self, ctx: &Ctx) -> Result<usize> {
@@ -699,10 +723,18 @@ impl Services {
             limit: 2000,
         };
         let mut alerts = Vec::new();
+        let mut known: std::collections::HashMap<String, Vec<(String, String)>> = std::collections::HashMap::new();
         for d in self.store.deadlines(&q).await? {
             let urgency = Urgency::of(&cal, d.due_on, d.due_at, ctx.now);
             let Some(user) = d.assignee_id.clone() else { continue };
             if urgency == Urgency::Later {
+                continue;
+            }
+            if !known.contains_key(&user) {
+                let mine = self.store.alerts_of(&user, false, 500).await?;
+                known.insert(user.clone(), mine.into_iter().map(|a| (a.deadline_id, a.kind)).collect());
+            }
+            if known[&user].iter().any(|(id, k)| *id == d.id && k == urgency.code()) {
                 continue;
             }
             let name = deadline::by_code(&d.rule_code).map(|r| r.name).unwrap_or("办理期限");

@@ -434,7 +434,8 @@ impl Services {
         })
     }
 
-    async fn org_names(&self, actor: &Actor) -> Result<HashMap<String, String>> {
+    /// Names of the orgs the actor may read, by id.
+    pub async fn org_names(&self, actor: &Actor) -> Result<HashMap<String, String>> {
         let scopes = actor.scopes(Perm::OrgRead);
         Ok(self.store.orgs_in(&scopes).await?.into_iter().map(|o| (o.id.0, o.name.as_str().to_string())).collect())
     }

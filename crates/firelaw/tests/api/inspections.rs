@@ -276,3 +276,34 @@ async fn a_changed_evidence_file_is_refused_on_download() {
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("篡改"));
 }
+
+#[tokio::test]
+async fn the_daily_job_alerts_the_officer_once_per_due_date_and_kind() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let b = body(
+        &app,
+        &s,
+        json!([{"item_code": "G07", "description": "三楼东侧疏散通道堆放纸箱", "disposition": "deadline", "deadline": deadline_in(&app, 7)}]),
+    );
+    assert_eq!(app.post(&s.token, "/api/v1/inspections", b).await.status(), StatusCode::OK);
+    let ctx = domain::audit::Ctx { actor: None, ip: "127.0.0.1".into(), request_id: "t".into(), now: app.clock_now() };
+    // Nothing is due yet unless the order's 3 working days are near; move to the day after the order's due date.
+    app.clock.advance_minutes(6 * 24 * 60);
+    let ctx = domain::audit::Ctx { now: app.clock_now(), ..ctx };
+    let n = app.services.raise_deadline_alerts(&ctx).await.unwrap();
+    assert!(n >= 1, "the unserved order is overdue");
+    assert_eq!(app.services.raise_deadline_alerts(&ctx).await.unwrap(), 0, "raised once");
+    let alerts: Vec<Value> = app.get(&s.token, "/api/v1/alerts").await.json().await.unwrap();
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a["kind"] == "overdue" && a["message"].as_str().unwrap().contains("责令（限期）改正通知书")),
+        "{alerts:?}"
+    );
+    let home = {
+        let (c, _) = app.browser_login("donghu.li").await;
+        c.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap()
+    };
+    assert!(home.contains("已逾期"), "the home page shows the overdue item");
+}

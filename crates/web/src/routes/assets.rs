@@ -12,6 +12,7 @@ use crate::AppState;
 /// (path under /static/, content type, bytes)
 const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../../static/app.css")),
+    ("inspection.js", "text/javascript; charset=utf-8", include_bytes!("../../static/inspection.js")),
     (
         "vendor/htmx-2.0.11.min.js",
         "text/javascript; charset=utf-8",

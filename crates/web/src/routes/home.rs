@@ -37,10 +37,16 @@ struct HomePage {
     missing_years: Vec<i32>,
     changed: bool,
     tasks: Vec<TaskItem>,
+    work: Vec<domain::services::inspections::WorkItem>,
+    overdue: usize,
+    alerts: Vec<domain::ports::inspection::Alert>,
 }
 
 /// A random-check task waiting for its result.
 struct TaskItem {
+    id: String,
+    unit_id: String,
+    recorded: bool,
     plan_id: String,
     seq: i64,
     unit: String,
@@ -80,6 +86,9 @@ async fn home(State(app): State<AppState>, a: Authed, Query(q): Query<HomeQuery>
             .await?
             .into_iter()
             .map(|(t, p)| TaskItem {
+                id: t.id.clone(),
+                unit_id: t.unit_id.clone(),
+                recorded: t.result.is_some(),
                 plan_id: p.id.clone(),
                 seq: t.seq,
                 unit: t.unit_name.clone(),
@@ -91,8 +100,17 @@ async fn home(State(app): State<AppState>, a: Authed, Query(q): Query<HomeQuery>
     } else {
         Vec::new()
     };
+    let (work, alerts) = if actor.has_anywhere(Perm::RecordRead) {
+        (app.services.worklist(a.ctx(), true, 50).await?, app.services.alerts(a.ctx(), true).await?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let overdue = work.iter().filter(|w| w.urgency == domain::deadline::Urgency::Overdue).count();
     Ok(HomePage {
         tasks,
+        work: work.into_iter().take(10).collect(),
+        overdue,
+        alerts: alerts.into_iter().take(5).collect(),
         l: Layout::new(Some(a.auth()), "工作台", "/"),
         name: actor.display_name.clone(),
         username: actor.username.clone(),

@@ -8,7 +8,6 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::DomainError;
 use domain::document::Document;
 use domain::evidence::Evidence;
 use domain::inspection::hazard::{Hazard, HazardStatus};
@@ -24,7 +23,7 @@ use crate::request::{ApiJson, Authed, Query, Req};
 use crate::views::{Layout, attachment};
 
 /// Largest evidence upload accepted by the server (the domain limits each kind further).
-const MAX_EVIDENCE_BYTES: usize = 1 << 30;
+const MAX_EVIDENCE_BYTES: usize = crate::upload::MAX_UPLOAD_BYTES;
 
 /// Pages that need no login.
 pub fn pages() -> Router<AppState> {
@@ -168,30 +167,42 @@ pub async fn api_apply(
 /// Uploads an evidence file (multipart: `kind` photo/audio/video/signature, optional `caption`, `file`).
 /// The file is attached to a record when the record is saved with its id.
 #[utoipa::path(post, path = "/api/v1/evidence", tag = "监督检查", request_body(content_type = "multipart/form-data", content = Object), responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn api_upload(State(app): State<AppState>, a: Authed, mut m: Multipart) -> ApiResult<Json<Evidence>> {
-    let (mut kind, mut caption, mut file) = (String::new(), String::new(), None::<(String, Vec<u8>)>);
-    while let Some(field) = m.next_field().await.map_err(|_| DomainError::invalid("file", "上传不完整，请重试"))?
-    {
-        match field.name().unwrap_or("") {
-            "kind" => kind = field.text().await.map_err(|_| DomainError::invalid("kind", "证据类型无效"))?,
-            "caption" => caption = field.text().await.map_err(|_| DomainError::invalid("caption", "说明无效"))?,
-            "file" => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let bytes = field.bytes().await.map_err(|_| DomainError::invalid("file", "上传不完整或文件过大"))?;
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    let (name, bytes) = file.ok_or_else(|| DomainError::invalid("file", "请选择文件"))?;
-    Ok(Json(app.services.upload_evidence(a.ctx(), &kind, &name, &caption, bytes).await?))
+pub async fn api_upload(State(app): State<AppState>, a: Authed, m: Multipart) -> ApiResult<Json<Evidence>> {
+    let (tmp, name, fields) = crate::upload::from_multipart(m).await?;
+    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
+    let file = crate::upload::incoming(&tmp).await?;
+    Ok(Json(app.services.upload_evidence(a.ctx(), field("kind"), &name, field("caption"), file).await?))
 }
 
-/// An evidence file, after its SM3 is checked against the one recorded at upload.
+/// An evidence file, after its SM3 is checked against the one recorded at upload; sent in pieces.
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/file", tag = "监督检查", params(("id" = String, Path, description = "证据 id")), responses((status = 200, description = "文件"), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_evidence_file(State(app): State<AppState>, a: Authed, Path(id): Path<String>) -> ApiResult<Response> {
-    let (e, bytes) = app.services.evidence_file(a.ctx(), &id).await?;
-    Ok(attachment(bytes, static_mime(&e.mime), &e.name))
+    let e = app.services.evidence_file(a.ctx(), &id).await?;
+    let files = app.services.files.clone();
+    let key = e.storage_key.clone();
+    let size = e.size as u64;
+    let stream = futures_util::stream::unfold(0u64, move |offset| {
+        let (files, key) = (files.clone(), key.clone());
+        async move {
+            if offset >= size {
+                return None;
+            }
+            match files.read_at(&key, offset, domain::evidence::CHUNK).await {
+                Ok(chunk) if !chunk.is_empty() => {
+                    let next = offset + chunk.len() as u64;
+                    Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(chunk)), next))
+                }
+                Ok(_) => None,
+                Err(err) => Some((Err(std::io::Error::other(err.to_string())), size)),
+            }
+        }
+    });
+    let mut r = attachment(Vec::new(), static_mime(&e.mime), &e.name);
+    *r.body_mut() = axum::body::Body::from_stream(stream);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&e.size.to_string()) {
+        r.headers_mut().insert(axum::http::header::CONTENT_LENGTH, v);
+    }
+    Ok(r)
 }
 
 fn static_mime(m: &str) -> &'static str {

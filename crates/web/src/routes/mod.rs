@@ -13,6 +13,7 @@ pub mod auth;
 pub mod calendar;
 pub mod checks;
 pub mod home;
+pub mod inspection_pages;
 pub mod inspections;
 pub mod measures;
 pub mod orgs;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(units::pages())
         .merge(checks::pages())
         .merge(inspections::pages())
+        .merge(inspection_pages::pages())
         .merge(measures::pages())
         .merge(settings::pages())
         .layer(middleware::from_fn(crate::request::render_page_errors));
