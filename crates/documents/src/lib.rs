@@ -58,9 +58,9 @@ impl Renderer {
         dirs
     }
 
-    /// The PDF of a notice.
-    pub fn pdf(&self, n: &Notice) -> Result<Vec<u8>> {
-        self.pdf.render(n)
+    /// The PDF of a notice, with the bytes of its photos by evidence id.
+    pub fn pdf(&self, n: &Notice, photos: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
+        self.pdf.render(n, photos)
     }
 
     /// The DOCX of a notice.
@@ -75,8 +75,8 @@ impl Renderer {
 }
 
 impl domain::ports::DocumentRenderer for Renderer {
-    fn pdf(&self, n: &Notice) -> Result<Vec<u8>> {
-        Renderer::pdf(self, n)
+    fn pdf(&self, n: &Notice, photos: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
+        Renderer::pdf(self, n, photos)
     }
     fn docx(&self, n: &Notice) -> Result<Vec<u8>> {
         Renderer::docx(self, n)

@@ -65,7 +65,20 @@ impl PdfEngine {
     }
 
     /// Compiles a notice to PDF.
-    pub fn render(&self, n: &Notice) -> Result<Vec<u8>> {
+    pub fn render(&self, n: &Notice, photos: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
+        // A photo that cannot be decoded (damaged, or a format typst does not read) is listed by its caption
+        // instead of failing the whole document.
+        let mut n = n.clone();
+        for p in n.photos.iter_mut() {
+            let ok = photos.iter().find(|(id, _)| *id == p.id).is_some_and(|(_, b)| {
+                typst::visualize::ExchangeFormat::detect(b)
+                    .is_some_and(|f| typst::visualize::RasterImage::plain(Bytes::new(b.clone()), f).is_ok())
+            });
+            if !ok {
+                p.ext = String::new();
+            }
+        }
+        let n = &n;
         let data = serde_json::to_vec(n).map_err(|e| internal("notice json", e))?;
         let qr = if n.verify_url.is_empty() { String::new() } else { qr_svg(&n.verify_url)? };
         let world = NoticeWorld {
@@ -73,6 +86,14 @@ impl PdfEngine {
             main: Source::new(file_id("/main.typ"), TEMPLATE.to_string()),
             data: Bytes::new(data),
             qr: Bytes::new(qr.into_bytes()),
+            photos: n
+                .photos
+                .iter()
+                .filter_map(|p| {
+                    let bytes = photos.iter().find(|(id, _)| *id == p.id)?.1.clone();
+                    Some((file_id(&format!("/photos/{}.{}", p.id, p.ext)), Bytes::new(bytes)))
+                })
+                .collect(),
         };
         let doc: PagedDocument = typst::compile(&world).output.map_err(|errs| {
             let msgs: Vec<String> = errs.iter().map(|e| e.message.to_string()).collect();
@@ -99,6 +120,7 @@ struct NoticeWorld<'a> {
     main: Source,
     data: Bytes,
     qr: Bytes,
+    photos: Vec<(FileId, Bytes)>,
 }
 
 impl World for NoticeWorld<'_> {
@@ -123,6 +145,8 @@ impl World for NoticeWorld<'_> {
             Ok(self.data.clone())
         } else if id == file_id("/qr.svg") {
             Ok(self.qr.clone())
+        } else if let Some((_, b)) = self.photos.iter().find(|(f, _)| *f == id) {
+            Ok(b.clone())
         } else {
             Err(FileError::AccessDenied)
         }

@@ -28,6 +28,7 @@ pub fn sample() -> Notice {
         date: "2026年11月20日".into(),
         signatures: vec!["被检查单位签收：＿＿＿＿＿＿　　年　月　日".into()],
         verify_url: "https://firelaw.example/verify/0194f3a0-0000-7000-8000-000000000001".into(),
+        photos: vec![],
     }
 }
 
@@ -35,13 +36,13 @@ pub fn sample() -> Notice {
 fn a_correction_order_renders_as_pdf_deterministically() {
     let r = renderer();
     let n = sample();
-    let a = r.pdf(&n).unwrap();
-    let b = r.pdf(&n).unwrap();
+    let a = r.pdf(&n, &[]).unwrap();
+    let b = r.pdf(&n, &[]).unwrap();
     assert!(a.starts_with(b"%PDF-"));
     assert_eq!(a, b, "the same notice must give the same bytes (its SM3 is re-checked)");
     assert!(a.len() > 5_000);
     // A different number gives a different document.
-    let c = r.pdf(&Notice { number: "东湖消限字〔2026〕第0013号".into(), ..n }).unwrap();
+    let c = r.pdf(&Notice { number: "东湖消限字〔2026〕第0013号".into(), ..n }, &[]).unwrap();
     assert_ne!(a, c);
     assert!(r.font_families().iter().any(|f| f.contains("CJK")));
 }

@@ -226,6 +226,20 @@ pub struct Notice {
     pub signatures: Vec<String>,
     /// Verification address printed under the QR code.
     pub verify_url: String,
+    /// Photos appended as 照片附页 (evidence ids and captions); their bytes are passed to the renderer.
+    #[serde(default)]
+    pub photos: Vec<NoticePhoto>,
+}
+
+/// A photo in a document's 照片附页.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticePhoto {
+    /// Evidence id (the renderer's file name for it).
+    pub id: String,
+    /// `jpg`, `png` or `webp`.
+    pub ext: String,
+    /// Caption: file name, time, SM3.
+    pub caption: String,
 }
 
 /// An issued document.

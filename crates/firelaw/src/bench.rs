@@ -68,7 +68,20 @@ pub async fn run(
     Ok(reports)
 }
 
-async fn raw_inserts(dir: &std::path::Path, round: usize, duration: Duration) -> anyhow::Result<f64> {
+/// The `p` quantile of sorted latencies, in milliseconds.
+pub(crate) fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// What one client sends as its `i`-th request: path and JSON body.
+pub(crate) type Request = Arc<dyn Fn(usize, u64) -> (&'static str, String) + Send + Sync>;
+
+/// (a): single-row inserts into a fresh SQLite file at synchronous=FULL for `duration`; rows per second.
+pub(crate) async fn raw_inserts(dir: &std::path::Path, round: usize, duration: Duration) -> anyhow::Result<f64> {
     // The same settings as the application's own connections: WAL, synchronous=FULL.
     let conn = store::engine::sqlite::open(&dir.join(format!("raw-{round}.db")))?;
     conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")?;
@@ -115,26 +128,28 @@ async fn rounds_in(
         .0;
     let server = tokio::spawn(app.run_until_stopped());
 
+    let orgs = |tag: &'static str| -> Request {
+        let parent = brigade.clone();
+        Arc::new(move |c, i| {
+            let body =
+                serde_json::json!({ "parent_id": parent, "name": format!("{tag}站{c}-{i}"), "level": "station" });
+            ("/api/v1/orgs", body.to_string())
+        })
+    };
     // Warm-up: connections, prepared statements, page cache.
-    let _ = drive(addr, &token, &brigade, clients, Duration::from_millis(1000), "预热").await;
+    let _ = drive(addr, &token, clients, Duration::from_millis(1000), orgs("预热"), 201).await;
     let mut reports = Vec::new();
     for round in 0..rounds {
         let raw = raw_inserts(dir, round, duration).await?;
+        let tags = ["压测0", "压测1", "压测2", "压测3", "压测4", "压测5", "压测6", "压测7", "压测8", "压测9"];
         let (ok, errors, mut latencies, elapsed) =
-            drive(addr, &token, &brigade, clients, duration, &format!("压测{round}")).await;
+            drive(addr, &token, clients, duration, orgs(tags[round % tags.len()]), 201).await;
         latencies.sort_unstable();
-        let pct = |p: f64| -> f64 {
-            if latencies.is_empty() {
-                return 0.0;
-            }
-            let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-            latencies[i].as_secs_f64() * 1000.0
-        };
         reports.push(BenchReport {
             raw_inserts_per_sec: raw,
             http_writes_per_sec: ok as f64 / elapsed.as_secs_f64(),
-            p50_ms: pct(0.50),
-            p99_ms: pct(0.99),
+            p50_ms: percentile_ms(&latencies, 0.50),
+            p99_ms: percentile_ms(&latencies, 0.99),
             errors,
         });
     }
@@ -145,20 +160,19 @@ async fn rounds_in(
 /// `clients` connections, each sending one request after the other for `duration`. A plain HTTP/1.1 client
 /// (hyper's connection API): the load generator shares the two cores with the server, so it should cost
 /// as little as possible.
-async fn drive(
+pub(crate) async fn drive(
     addr: SocketAddr,
     token: &str,
-    parent: &str,
     clients: usize,
     duration: Duration,
-    tag: &str,
+    make: Request,
+    expect: u16,
 ) -> (u64, u64, Vec<Duration>, Duration) {
     let start = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
         let auth = format!("Bearer {token}");
-        let parent = parent.to_string();
-        let tag = tag.to_string();
+        let make = make.clone();
         tasks.push(tokio::spawn(async move {
             let (mut ok, mut err, mut lat) = (0u64, 0u64, Vec::new());
             let Ok(stream) = tokio::net::TcpStream::connect(addr).await else { return (0, 1, lat) };
@@ -171,13 +185,12 @@ async fn drive(
             tokio::spawn(conn);
             let mut i = 0u64;
             while start.elapsed() < duration {
-                let body =
-                    serde_json::json!({ "parent_id": parent, "name": format!("{tag}站{c}-{i}"), "level": "station" });
-                let req = hyper::Request::post("/api/v1/orgs")
+                let (path, body) = make(c, i);
+                let req = hyper::Request::post(path)
                     .header("host", addr.to_string())
                     .header("authorization", &auth)
                     .header("content-type", "application/json")
-                    .body(http_body_util::Full::new(hyper::body::Bytes::from(body.to_string())));
+                    .body(http_body_util::Full::new(hyper::body::Bytes::from(body)));
                 let Ok(req) = req else { break };
                 let t = Instant::now();
                 let sent = async {
@@ -189,7 +202,7 @@ async fn drive(
                 }
                 .await;
                 match sent {
-                    Ok(s) if s.as_u16() == 201 => {
+                    Ok(s) if s.as_u16() == expect => {
                         ok += 1;
                         lat.push(t.elapsed());
                     }

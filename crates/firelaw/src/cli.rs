@@ -116,6 +116,25 @@ pub enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Measure inspections: records with 3 hazards through the API, correction-order PDFs and a record with
+    /// a photo annex, each against a baseline in the same run.
+    BenchInspections {
+        /// Seconds per throughput measurement.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent API clients.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Rounds of the throughput measurement.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Photos in the record's 照片附页 (0: skip).
+        #[arg(long, default_value_t = 50)]
+        photos: usize,
+        /// PostgreSQL URL (a fresh database) instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Measure the write path: raw SQLite inserts against audited HTTP state changes.
     Bench {
         /// Seconds per measurement.
@@ -228,6 +247,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             import_units(config, file, &user, &org, &mode).await
         }
         Command::Draw { command: DrawCommand::Verify { file } } => verify_draw(&file),
+        Command::BenchInspections { seconds, clients, rounds, photos, database_url } => {
+            crate::bench_inspections::run(seconds, clients, rounds, photos, database_url).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::BenchRegistry { units, queries, database_url } => {
             crate::bench_registry::run(units, queries, database_url).await?;
             Ok(ExitCode::SUCCESS)
@@ -258,6 +281,14 @@ async fn serve(config: Config, demo: bool, demo_password: Option<String>) -> any
                 "数据库中已有数据，未加载演示数据。演示账户的密码见首次启动时的输出；要重新开始，请停止服务并删除数据目录，或以 --demo-password 指定密码。"
             );
         } else {
+            let started = std::time::Instant::now();
+            let year = app.services.load_demo_year(&ctx).await?;
+            println!(
+                "已载入近一年的演示检查记录 {} 份、执法文书 {} 份（{:.1} 秒）。",
+                year.inspections,
+                year.documents,
+                started.elapsed().as_secs_f64()
+            );
             println!("已加载演示数据（江城市消防救援支队）。演示账户的密码均为：{password}");
             for a in &accounts {
                 println!("  {:<16} {:<6} {:<8} {}", a.username, a.display_name, a.role, a.org);

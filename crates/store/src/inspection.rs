@@ -503,6 +503,19 @@ impl InspectionStore for Db {
         all(&self.query(&sql, p).await?, measure)
     }
 
+    async fn unit_hazard_counts(&self, unit_id: &str, since: NaiveDate) -> Result<(u32, u32)> {
+        let since_ms = Timestamp::start_of_local_day(since).0;
+        let rows = self
+            .query(
+                "SELECT (SELECT COUNT(*) FROM hazards WHERE unit_id = CAST($1 AS TEXT) AND found_on >= CAST($2 AS TEXT)) AS hazards, \
+                 (SELECT COUNT(*) FROM major_hazards WHERE unit_id = CAST($1 AS TEXT) AND status <> 'not_major' AND created_at >= $3) AS majors",
+                params![unit_id, since.to_string(), since_ms],
+            )
+            .await?;
+        let r = rows.first().ok_or_else(|| DomainError::internal("count row"))?;
+        Ok((get::<i64>(&r, "hazards")? as u32, get::<i64>(&r, "majors")? as u32))
+    }
+
     async fn exposure(&self, id: &str) -> Result<Option<Exposure>> {
         let rows =
             self.query("SELECT body, version FROM hazard_exposures WHERE id = CAST($1 AS TEXT)", params![id]).await?;

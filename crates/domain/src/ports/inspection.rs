@@ -233,6 +233,8 @@ pub trait InspectionStore: Send + Sync {
     async fn measure(&self, id: &str) -> Result<Option<Measure>>;
     /// Measures inside the scopes, newest first.
     async fn measures_in(&self, scopes: &[OrgPath], limit: u32) -> Result<Vec<Measure>>;
+    /// Hazards found at a unit on or after `since`, and 重大火灾隐患 determined there since then.
+    async fn unit_hazard_counts(&self, unit_id: &str, since: NaiveDate) -> Result<(u32, u32)>;
     /// A hazard notice.
     async fn exposure(&self, id: &str) -> Result<Option<Exposure>>;
     /// Notices inside the scopes, newest first.

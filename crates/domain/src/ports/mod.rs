@@ -348,8 +348,9 @@ pub trait Store: RegistryStore + CheckStore + InspectionStore + Send + Sync {
 
 /// Lays out enforcement documents (the `documents` crate: typst for PDF, docx-rs for DOCX).
 pub trait DocumentRenderer: Send + Sync {
-    /// The PDF of a notice. The same notice gives the same bytes.
-    fn pdf(&self, n: &crate::document::Notice) -> Result<Vec<u8>>;
+    /// The PDF of a notice; `photos` holds the bytes of its 照片附页 by evidence id. The same notice gives the
+    /// same bytes.
+    fn pdf(&self, n: &crate::document::Notice, photos: &[(String, Vec<u8>)]) -> Result<Vec<u8>>;
     /// The editable DOCX of a notice.
     fn docx(&self, n: &crate::document::Notice) -> Result<Vec<u8>>;
 }

@@ -71,6 +71,14 @@ const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "黄", "
 const GIVEN: [&str; 12] = ["建华", "志强", "秀英", "海燕", "国庆", "红梅", "伟", "静", "磊", "敏", "军", "丽"];
 
 impl Services {
+    /// A context acting as a demo account at `now` (the demo history is recorded at the times it happened).
+    pub(crate) async fn demo_ctx(&self, ctx: &Ctx, username: &str, now: crate::time::Timestamp) -> Result<Ctx> {
+        let account =
+            self.store.credentials(username).await?.ok_or_else(|| DomainError::internal("demo account"))?.account;
+        let actor = self.actor_for(&account).await?;
+        Ok(Ctx { actor: Some(Arc::new(actor)), now, request_id: "demo".into(), ..ctx.clone() })
+    }
+
     /// Loads the demo registry and random checks; `orgs` are the demo orgs by key. Called by
     /// [`Services::load_demo`] after the org tree and accounts are committed.
     pub(crate) async fn load_demo_registry(&self, ctx: &Ctx, orgs: &[(&str, Org)]) -> Result<()> {
@@ -188,19 +196,7 @@ impl Services {
         self.store.commit(work).await?;
 
         // The item list of the 支队, set by its head; a 东湖 plan drawn by the 东湖 department head.
-        let as_user = |username: &str| {
-            let username = username.to_string();
-            async move {
-                let account = self
-                    .store
-                    .credentials(&username)
-                    .await?
-                    .ok_or_else(|| DomainError::internal("demo account"))?
-                    .account;
-                let actor = self.actor_for(&account).await?;
-                Ok::<Ctx, DomainError>(Ctx { actor: Some(Arc::new(actor)), ..ctx.clone() })
-            }
-        };
+        let as_user = |username: &'static str| self.demo_ctx(ctx, username, ctx.now);
         let head = as_user("zhidui.head").await?;
         self.load_default_items(&head, &org("root")?.id.0).await?;
         let dh_head = as_user("donghu.head").await?;

@@ -58,6 +58,15 @@ impl Services {
         let actor = ctx.actor()?;
         let year = ctx.now.to_local().year();
         let short = document::agency_short(agency.name.as_str(), agency.short_name.as_deref());
+        // The photos of a 照片附页 are read once, before the number is taken.
+        let mut photos = Vec::new();
+        for p in &notice.photos {
+            if let Some(e) = self.store.evidence(&p.id).await? {
+                let bytes = self.files.get(&e.storage_key).await?;
+                crate::evidence::verify(&e.sm3, &self.crypto.digest(&bytes))?;
+                photos.push((p.id.clone(), bytes));
+            }
+        }
         let id = crate::new_id();
         for _ in 0..NUMBER_ATTEMPTS {
             let seq = self.store.next_doc_seq(&agency.id.0, doc_type.code(), year).await?;
@@ -69,7 +78,7 @@ impl Services {
                 verify_url: format!("{}/verify/{id}", self.public_url.trim_end_matches('/')),
                 ..notice.clone()
             };
-            let pdf = self.documents.pdf(&notice)?;
+            let pdf = self.documents.pdf(&notice, &photos)?;
             let pdf_sm3 = self.crypto.digest(&pdf);
             let pdf_size = pdf.len() as i64;
             let key = format!("documents/{year}/{id}-{seq}.pdf");
@@ -205,7 +214,26 @@ impl Services {
         }
         let hazards = self.store.hazards_of_inspection(inspection_id).await?;
         let agency = self.agency_of(&i.org_path).await?;
-        let notice = inspection_record_notice(&i, &hazards);
+        let mut notice = inspection_record_notice(&i, &hazards);
+        let signatures: Vec<&str> = i.signatures.iter().map(|s| s.evidence_id.as_str()).collect();
+        notice.photos = self
+            .store
+            .evidence_of("inspection", inspection_id)
+            .await?
+            .into_iter()
+            .filter(|e| !signatures.contains(&e.id.as_str()))
+            .filter_map(|e| {
+                let ext = match e.mime.as_str() {
+                    "image/jpeg" => "jpg",
+                    "image/png" => "png",
+                    "image/webp" => "webp",
+                    _ => return None,
+                };
+                let caption =
+                    format!("{} · {} · SM3 {}…", e.name, e.created_at.to_local_string(), &e.sm3[..16.min(e.sm3.len())]);
+                Some(crate::document::NoticePhoto { id: e.id, ext: ext.into(), caption })
+            })
+            .collect();
         self.issue_document(
             ctx,
             &agency,

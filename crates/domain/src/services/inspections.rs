@@ -178,7 +178,61 @@ pub fn parse_instant(field: &str, s: &str) -> Result<Timestamp> {
     Err(DomainError::invalid(field, "时间格式应为 年-月-日T时:分"))
 }
 
+/// The inspection settings: the checklist (CSV text) and the seal term rule, with the versions read.
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectionSettings {
+    /// The checklist as CSV (`code,applies_to,item,basis`).
+    pub checklist_csv: String,
+    /// The seal term rule.
+    pub seal_term_rule: crate::inspection::sealing::SealTermRule,
+    /// Versions of [checklist, seal term rule] (0 = never saved: the shipped defaults).
+    pub versions: [i64; 2],
+}
+
 impl Services {
+    /// The inspection settings in force.
+    pub async fn inspection_settings(&self) -> Result<InspectionSettings> {
+        let (checklist_csv, v0) = match self.store.setting(checklist::SETTINGS_KEY).await? {
+            Some((text, v)) => (serde_json::from_str(&text).map_err(DomainError::internal)?, v),
+            None => (checklist::SHIPPED_CSV.to_string(), 0),
+        };
+        let v1 = self.store.setting(super::measures::SEAL_TERM_KEY).await?.map(|(_, v)| v).unwrap_or(0);
+        Ok(InspectionSettings { checklist_csv, seal_term_rule: self.seal_term_rule().await?, versions: [v0, v1] })
+    }
+
+    /// Changes the checklist and the seal term rule (系统管理员 of the whole tree). The checklist is parsed
+    /// first: a bad line is refused with its number and nothing is saved.
+    pub async fn update_inspection_settings(
+        &self,
+        ctx: &Ctx,
+        checklist_csv: &str,
+        rule: &str,
+        versions: [i64; 2],
+    ) -> Result<InspectionSettings> {
+        let actor = ctx.actor()?;
+        actor.require(Perm::SettingsManage, &super::security::root_of(&actor.org_path))?;
+        let list = Checklist::parse(checklist_csv)?;
+        let rule: crate::inspection::sealing::SealTermRule = serde_json::from_value(serde_json::json!(rule))
+            .map_err(|_| DomainError::invalid("seal_term_rule", "请选择临时查封期限的适用规定"))?;
+        let before = self.inspection_settings().await?;
+        let put = |key: &str, value: String, version: i64| Change::PutSetting {
+            key: key.into(),
+            value,
+            expected_version: (version > 0).then_some(version),
+            at: ctx.now,
+        };
+        let work = UnitOfWork::default()
+            .change(put(checklist::SETTINGS_KEY, serde_json::json!(checklist_csv).to_string(), versions[0]))
+            .change(put(super::measures::SEAL_TERM_KEY, serde_json::json!(rule).to_string(), versions[1]))
+            .audit(ctx.event(actions::SETTINGS_UPDATE, "setting", "inspection").detail(serde_json::json!({
+                "checklist_items": list.items.len(),
+                "before": { "seal_term_rule": before.seal_term_rule, "checklist_items": Checklist::parse(&before.checklist_csv).map(|c| c.items.len()).unwrap_or(0) },
+                "after": { "seal_term_rule": rule },
+            })));
+        self.store.commit(work).await?;
+        self.inspection_settings().await
+    }
+
     /// The jurisdiction's checklist: its own copy from the settings, else the shipped list.
     pub async fn checklist(&self) -> Result<Checklist> {
         match self.store.setting(checklist::SETTINGS_KEY).await? {

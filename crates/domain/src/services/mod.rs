@@ -12,6 +12,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod calendar;
 pub mod demo;
+mod demo_inspections;
 mod demo_registry;
 pub mod documents;
 pub mod grants;

@@ -374,7 +374,9 @@ impl Services {
             key_unit::propose(criteria, &province, ctx.now.local_date(), &unit.facts.venue_kinds, &unit.facts.size)
                 .filter(|p| unit.key_unit.as_ref().is_none_or(|k| k.category != p.category));
         let credits = self.store.credit_records(id).await?;
-        let derived_risk = self.risk_weights().await?.derive(&risk_facts(&unit, &credits, ctx.now.local_date()));
+        let counts = self.store.unit_hazard_counts(&unit.id, ctx.now.local_date() - chrono::Days::new(365)).await?;
+        let derived_risk =
+            self.risk_weights().await?.derive(&risk_facts(&unit, &credits, ctx.now.local_date(), counts));
         Ok(UnitDetail {
             can_edit: actor.can(Perm::RegistryManage, &unit.org_path),
             can_reveal: actor.can(Perm::PersonalInfoReveal, &unit.org_path),
@@ -571,7 +573,9 @@ impl Services {
         actor.require(Perm::RegistryManage, &unit.org_path)?;
         let (grade, reason) = if grade == "derived" {
             let credits = self.store.credit_records(id).await?;
-            let (g, why) = self.risk_weights().await?.derive(&risk_facts(&unit, &credits, ctx.now.local_date()));
+            let counts = self.store.unit_hazard_counts(&unit.id, ctx.now.local_date() - chrono::Days::new(365)).await?;
+            let (g, why) =
+                self.risk_weights().await?.derive(&risk_facts(&unit, &credits, ctx.now.local_date(), counts));
             (g, format!("按评分规则评定：{why}"))
         } else {
             let g = RiskGrade::parse("risk_grade", grade)?;
@@ -1059,13 +1063,13 @@ fn read_header(rows: &mut RowReader) -> Result<std::result::Result<Header, Vec<R
     }
 }
 
-/// The facts the risk derivation counts: credit records of the last 12 months (hazards join them when the
-/// inspections module records hazards).
-fn risk_facts(unit: &Unit, credits: &[CreditRecord], today: NaiveDate) -> RiskFacts {
+/// The facts the risk derivation counts over the last 12 months: hazards found and major hazards
+/// determined at the unit (`counts`), and penalties among its credit records.
+fn risk_facts(unit: &Unit, credits: &[CreditRecord], today: NaiveDate, counts: (u32, u32)) -> RiskFacts {
     let since = today - chrono::Days::new(365);
     RiskFacts {
-        hazards: 0,
-        major_hazards: 0,
+        hazards: counts.0,
+        major_hazards: counts.1,
         penalties: credits.iter().filter(|c| c.kind == "penalty" && c.decided_on > since).count() as u32,
         key_unit: unit.key_unit.is_some(),
     }

@@ -155,6 +155,11 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A context for acts of the system itself.
+    pub fn system_ctx(&self) -> domain::audit::Ctx {
+        domain::audit::Ctx { actor: None, ip: "127.0.0.1".into(), request_id: "test".into(), now: self.clock_now() }
+    }
+
     /// Uploads an evidence file (multipart).
     pub async fn upload(&self, token: &str, kind: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
         let form = reqwest::multipart::Form::new()

@@ -128,7 +128,10 @@ async fn the_whole_loop_inspect_order_apply_reinspect_escalate() {
     // The record itself is another series.
     let rec: Value =
         app.post(&s.token, &format!("/api/v1/inspections/{id}/record-document"), json!({})).await.json().await.unwrap();
-    assert_eq!(rec["number"], format!("东湖消检字〔{year}〕第0001号"));
+    assert_eq!(rec["number"], format!("东湖消检字〔{year}〕第0001号"), "{rec}");
+    // Its 照片附页 holds the site photo (not the signatures).
+    assert_eq!(rec["notice"]["photos"].as_array().unwrap().len(), 1, "{rec}");
+    assert!(rec["pdf_size"].as_i64().unwrap() > order["pdf_size"].as_i64().unwrap());
 
     // Service meets the 3-working-day due date.
     let served = app
@@ -306,4 +309,38 @@ async fn the_daily_job_alerts_the_officer_once_per_due_date_and_kind() {
         c.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap()
     };
     assert!(home.contains("已逾期"), "the home page shows the overdue item");
+}
+
+#[tokio::test]
+async fn the_demo_holds_a_year_of_inspections_with_documents_numbered_by_year() {
+    let app = spawn_app().await;
+    let ctx = app.system_ctx();
+    let year = app.services.load_demo_year(&ctx).await.unwrap();
+    assert!(year.inspections >= 100, "{year:?}");
+    assert!(year.documents >= 40, "{year:?}");
+    // A second load changes nothing.
+    assert_eq!(app.services.load_demo_year(&ctx).await.unwrap().inspections, 0);
+    let token = app.token("donghu.chief").await;
+    let list: Vec<Value> = app.get(&token, "/api/v1/inspections?limit=500").await.json().await.unwrap();
+    let months: std::collections::BTreeSet<String> = list
+        .iter()
+        .map(|i| i["started_at"].as_i64().unwrap())
+        .map(|t| domain::time::Timestamp(t).local_date().format("%Y-%m").to_string())
+        .collect();
+    assert!(months.len() >= 12, "a year of months: {months:?}");
+    let hazards: Vec<Value> = app.get(&token, "/api/v1/hazards?limit=1000").await.json().await.unwrap();
+    for s in ["rectified", "open", "escalated", "corrected_on_site"] {
+        assert!(hazards.iter().any(|h| h["status"] == s), "some hazards are {s}");
+    }
+    let numbers = app.text_of("SELECT group_concat(number, ' ') FROM documents").await.unwrap();
+    let this_year = app.clock_now().to_local().format("%Y").to_string();
+    assert!(numbers.contains(&format!("东湖消限字〔{this_year}〕第0001号")));
+    let last_year = (this_year.parse::<i32>().unwrap() - 1).to_string();
+    assert!(numbers.contains(&format!("〔{last_year}〕第0001号")), "last year's series starts at 1 too");
+    let majors: Vec<Value> = app.get(&token, "/api/v1/major-hazards").await.json().await.unwrap();
+    assert_eq!(majors[0]["status"], "supervised");
+    let public = reqwest::get(format!("{}/api/v1/public/exposures", app.base)).await.unwrap().text().await.unwrap();
+    assert!(public.contains("汽油"));
+    // The audit chain stays intact through a year of history.
+    assert!(app.services.verify_audit_chain().await.unwrap().first_break.is_none());
 }

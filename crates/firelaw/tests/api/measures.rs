@@ -295,3 +295,72 @@ async fn a_hazard_notice_is_published_only_redacted_and_approved() {
     let page = reqwest::get(format!("{}/public/exposures", app.base)).await.unwrap().text().await.unwrap();
     assert!(page.contains("两处安全出口上锁"));
 }
+
+#[tokio::test]
+async fn the_checklist_and_the_seal_term_rule_are_settings() {
+    let app = spawn_app().await;
+    let admin = app.token("sysadmin").await;
+    let s: Value = app.get(&admin, "/api/v1/settings/inspections").await.json().await.unwrap();
+    assert_eq!(s["seal_term_rule"], "coercion_law");
+    assert!(s["checklist_csv"].as_str().unwrap().contains("G07"));
+    // A bad line is refused with its number, and nothing changes.
+    let bad = format!("{}\nX1,nosuchkind,检查内容,《法》第一条", s["checklist_csv"].as_str().unwrap());
+    let r = app
+        .put(
+            &admin,
+            "/api/v1/settings/inspections",
+            json!({"checklist_csv": bad, "seal_term_rule": "coercion_law", "versions": [0, 0]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("nosuchkind"));
+    // An officer may not change them.
+    let officer = app.token("donghu.li").await;
+    assert_eq!(
+        app.put(
+            &officer,
+            "/api/v1/settings/inspections",
+            json!({"checklist_csv": "A1,*,x,《法》第一条", "seal_term_rule": "coercion_law", "versions": [0, 0]})
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    // A jurisdiction's own item appears in the form; the 120号令 rule lets a seal be extended twice.
+    let own = format!(
+        "{}\nL01,*,燃气报警装置完好有效,《中华人民共和国消防法》第十六条第一款第二项",
+        s["checklist_csv"].as_str().unwrap()
+    );
+    let r = app
+        .put(
+            &admin,
+            "/api/v1/settings/inspections",
+            json!({"checklist_csv": own, "seal_term_rule": "inspection_rules", "versions": [0, 0]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let (_, inspection, hazard) = inspected(&app, &officer).await;
+    let form: Value = app.get(&officer, &format!("/api/v1/inspections/{inspection}")).await.json().await.unwrap();
+    let unit = form["inspection"]["unit_id"].as_str().unwrap();
+    let f: Value = app.get(&officer, &format!("/api/v1/units/{unit}/inspection-form")).await.json().await.unwrap();
+    assert!(f["items"].to_string().contains("L01"));
+    let chief = app.token("donghu.chief").await;
+    let m: Value = app
+        .post(&chief, "/api/v1/measures", json!({"kind": "temporary_seal", "inspection_id": inspection, "hazard_ids": [hazard], "grounds": ["exits_insufficient"],
+            "facts": "该场所营业期间两处安全出口上锁，疏散通道堆满杂物", "scope": "二楼", "decision": decision()}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = m["measure"]["id"].as_str().unwrap();
+    for v in [1, 2] {
+        let r = app
+            .post(
+                &chief,
+                &format!("/api/v1/measures/{id}/extend"),
+                json!({"days": 30, "reason": "隐患尚未消除，继续查封", "version": v}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    }
+}

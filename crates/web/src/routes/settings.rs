@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::registry::key_unit;
 use domain::registry::risk::RiskWeights;
@@ -19,12 +19,81 @@ use crate::views::Layout;
 
 /// Pages.
 pub fn pages() -> Router<AppState> {
-    Router::new().route("/admin/settings", get(page).post(form))
+    Router::new()
+        .route("/admin/settings", get(page).post(form))
+        .route("/admin/settings/inspections", post(inspection_form))
 }
 
 /// API.
 pub fn api() -> Router<AppState> {
-    Router::new().route("/api/v1/settings/registry", get(api_get).put(api_put))
+    Router::new()
+        .route("/api/v1/settings/registry", get(api_get).put(api_put))
+        .route("/api/v1/settings/inspections", get(api_get_inspections).put(api_put_inspections))
+}
+
+/// The inspection settings.
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionSettingsBody {
+    /// The checklist as CSV: `code,applies_to,item,basis` (applies_to `*` or venue-kind codes joined by `|`).
+    pub checklist_csv: String,
+    /// `coercion_law` (行政强制法第二十五条: 30 days, one extension; the default) or `inspection_rules`
+    /// (《消防监督检查规定》第二十二条).
+    pub seal_term_rule: String,
+    /// Versions read (0 = never saved).
+    pub versions: [i64; 2],
+}
+
+impl From<domain::services::inspections::InspectionSettings> for InspectionSettingsBody {
+    fn from(s: domain::services::inspections::InspectionSettings) -> Self {
+        InspectionSettingsBody {
+            checklist_csv: s.checklist_csv,
+            seal_term_rule: serde_json::to_value(s.seal_term_rule)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            versions: s.versions,
+        }
+    }
+}
+
+/// The inspection settings: checklist and seal term rule.
+#[utoipa::path(get, path = "/api/v1/settings/inspections", tag = "设置", responses((status = 200, body = InspectionSettingsBody)))]
+pub async fn api_get_inspections(State(app): State<AppState>, a: Authed) -> ApiResult<Json<InspectionSettingsBody>> {
+    a.ctx().actor()?;
+    Ok(Json(app.services.inspection_settings().await?.into()))
+}
+
+/// Changes them (系统管理员 of the whole tree).
+#[utoipa::path(put, path = "/api/v1/settings/inspections", tag = "设置", request_body = InspectionSettingsBody,
+    responses((status = 200, body = InspectionSettingsBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_put_inspections(
+    State(app): State<AppState>,
+    a: Authed,
+    ApiJson(b): ApiJson<InspectionSettingsBody>,
+) -> ApiResult<Json<InspectionSettingsBody>> {
+    Ok(Json(
+        app.services.update_inspection_settings(a.ctx(), &b.checklist_csv, &b.seal_term_rule, b.versions).await?.into(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InspectionSettingsForm {
+    checklist_csv: String,
+    seal_term_rule: String,
+    v0: i64,
+    v1: i64,
+}
+
+async fn inspection_form(
+    State(app): State<AppState>,
+    a: Authed,
+    headers: HeaderMap,
+    PageForm(f): PageForm<InspectionSettingsForm>,
+) -> PageResult<Response> {
+    app.services.update_inspection_settings(a.ctx(), &f.checklist_csv, &f.seal_term_rule, [f.v0, f.v1]).await?;
+    Ok(htmx_aware_redirect(&headers, "/admin/settings?saved=1"))
 }
 
 /// The settings.
@@ -79,6 +148,7 @@ struct SettingsPage {
     l: Layout,
     s: SettingsBody,
     provinces: Vec<String>,
+    i: InspectionSettingsBody,
 }
 
 async fn page(State(app): State<AppState>, a: Authed) -> PageResult<SettingsPage> {
@@ -92,6 +162,7 @@ async fn page(State(app): State<AppState>, a: Authed) -> PageResult<SettingsPage
             versions: s.versions,
         },
         provinces: key_unit::provinces(key_unit::shipped_criteria()),
+        i: app.services.inspection_settings().await?.into(),
     })
 }
 
