@@ -102,6 +102,8 @@ test('an officer records an inspection on a phone, orders correction, re-inspect
   await shot(page, '22-reinspection-form-phone');
   await page.click('#save-inspection');
   await page.waitForURL(/\/inspections\/[0-9a-f-]+\?saved=1$/);
+  await page.click('#issue-opinion');
+  await page.waitForSelector('#documents-card td:has-text("消复字")');
   await page.goto(detailUrl);
   assert.match(await page.textContent('#hazards'), /已移送处理/);
   assert.match(await page.textContent('#hazards'), /临时查封/);

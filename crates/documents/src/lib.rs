@@ -8,6 +8,7 @@
 
 mod docx;
 mod pdf;
+mod photo;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,6 +64,13 @@ impl Renderer {
         self.pdf.render(n, photos)
     }
 
+    /// A photo made ready for a 照片附页: a phone JPEG is decoded at a quarter of its size (the decoder scales
+    /// in the DCT, so it never holds the full image) and re-encoded, about 1000×750 pixels, 170 dpi at the
+    /// printed size. Other formats pass unchanged. The original stays in evidence storage with its SM3.
+    pub fn photo_for_print(&self, bytes: &[u8]) -> Vec<u8> {
+        photo::for_print(bytes).unwrap_or_else(|| bytes.to_vec())
+    }
+
     /// The DOCX of a notice.
     pub fn docx(&self, n: &Notice) -> Result<Vec<u8>> {
         docx::render(n)
@@ -80,6 +88,9 @@ impl domain::ports::DocumentRenderer for Renderer {
     }
     fn docx(&self, n: &Notice) -> Result<Vec<u8>> {
         Renderer::docx(self, n)
+    }
+    fn photo_for_print(&self, bytes: &[u8]) -> Vec<u8> {
+        Renderer::photo_for_print(self, bytes)
     }
 }
 

@@ -120,6 +120,8 @@ pub struct Evidence {
     pub storage_key: String,
     /// Caption.
     pub caption: String,
+    /// Print-sized copy of a photo (storage key, SM3), made at upload for documents' 照片附页.
+    pub print_copy: Option<(String, String)>,
     /// Uploaded by.
     pub created_by: String,
     /// Uploaded at.

@@ -119,8 +119,8 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, change: &InspectionChange) -> R
         }
         InspectionChange::InsertEvidence(e) => {
             conn.exec(
-                "INSERT INTO evidence (id, owner_type, owner_id, kind, name, mime, size, sm3, storage_key, caption, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                "INSERT INTO evidence (id, owner_type, owner_id, kind, name, mime, size, sm3, storage_key, caption, created_by, created_at, \
+                 print_key, print_sm3) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 params![
                     &e.id,
                     &e.owner_type,
@@ -133,7 +133,9 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, change: &InspectionChange) -> R
                     &e.storage_key,
                     &e.caption,
                     &e.created_by,
-                    e.created_at.0
+                    e.created_at.0,
+                    e.print_copy.as_ref().map(|(k, _)| k.clone()),
+                    e.print_copy.as_ref().map(|(_, h)| h.clone())
                 ],
             )
             .await?;
@@ -337,13 +339,16 @@ fn evidence(row: &Row<'_>) -> Result<Evidence> {
         sm3: get(row, "sm3")?,
         storage_key: get(row, "storage_key")?,
         caption: get(row, "caption")?,
+        print_copy: match (get::<Option<String>>(row, "print_key")?, get::<Option<String>>(row, "print_sm3")?) {
+            (Some(k), Some(h)) => Some((k, h)),
+            _ => None,
+        },
         created_by: get(row, "created_by")?,
         created_at: Timestamp(get(row, "created_at")?),
     })
 }
 
-const EVIDENCE_COLUMNS: &str =
-    "id, owner_type, owner_id, kind, name, mime, size, sm3, storage_key, caption, created_by, created_at";
+const EVIDENCE_COLUMNS: &str = "id, owner_type, owner_id, kind, name, mime, size, sm3, storage_key, caption, created_by, created_at, print_key, print_sm3";
 
 fn measure(row: &Row<'_>) -> Result<Measure> {
     let mut m: Measure = json(row, "body")?;
@@ -448,6 +453,13 @@ impl InspectionStore for Db {
     async fn hazards_of_inspection(&self, inspection_id: &str) -> Result<Vec<Hazard>> {
         let sql =
             format!("SELECT {HAZARD_COLUMNS} FROM hazards h WHERE h.inspection_id = CAST($1 AS TEXT) ORDER BY h.id");
+        all(&self.query(&sql, params![inspection_id]).await?, hazard)
+    }
+
+    async fn hazards_closed_by(&self, inspection_id: &str) -> Result<Vec<Hazard>> {
+        let sql = format!(
+            "SELECT {HAZARD_COLUMNS} FROM hazards h WHERE h.closed_by = CAST($1 AS TEXT) ORDER BY h.found_on, h.id"
+        );
         all(&self.query(&sql, params![inspection_id]).await?, hazard)
     }
 

@@ -604,6 +604,18 @@ CREATE INDEX hazard_exposures_public ON hazard_exposures (status, published_at);
         postgres: "",
         seed: None,
     },
+    Migration {
+        version: 6,
+        name: "m20261122_006_add_evidence_print_copy",
+        // A photo's print-sized copy, made at upload so that a 照片附页 never decodes the originals.
+        common: r#"
+ALTER TABLE evidence ADD COLUMN print_key TEXT;
+ALTER TABLE evidence ADD COLUMN print_sm3 TEXT;
+"#,
+        sqlite: "",
+        postgres: "",
+        seed: None,
+    },
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -30,7 +30,7 @@ use crate::routes::{
         checks::api_public_plans, checks::api_public_plan, checks::api_public_record,
         settings::api_get, settings::api_put, settings::api_get_inspections, settings::api_put_inspections,
         inspections::api_form, inspections::api_record, inspections::api_list, inspections::api_get,
-        inspections::api_correction_order, inspections::api_record_document, inspections::api_hazards,
+        inspections::api_correction_order, inspections::api_record_document, inspections::api_reinspection_opinion, inspections::api_hazards,
         inspections::api_hazard, inspections::api_apply, inspections::api_upload, inspections::api_evidence_file,
         inspections::api_document, inspections::api_document_pdf, inspections::api_document_docx, inspections::api_serve,
         inspections::api_worklist, inspections::api_alerts, inspections::api_verify,

@@ -247,6 +247,23 @@ pub fn place_classes(kinds: &VenueKinds) -> Vec<&'static str> {
     out
 }
 
+/// Chinese name of a place class.
+pub fn place_class_label(code: &str) -> &'static str {
+    match code {
+        "crowded" => "人员密集场所",
+        "public" => "公众聚集场所",
+        "hazmat" => "易燃易爆危险品场所",
+        "important" => "重要场所",
+        "high_rise" => "高层建筑",
+        "underground" => "地下建筑",
+        "children" => "儿童活动场所",
+        "elderly" => "老年人照料设施",
+        "labour" => "劳动密集型企业",
+        "mixed" => "多业态混合生产经营场所",
+        _ => "其他场所",
+    }
+}
+
 /// What the standard says about the findings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Judgement {

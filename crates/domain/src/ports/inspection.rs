@@ -219,6 +219,8 @@ pub trait InspectionStore: Send + Sync {
     async fn hazard(&self, id: &str) -> Result<Option<Hazard>>;
     /// Hazards found at an inspection.
     async fn hazards_of_inspection(&self, inspection_id: &str) -> Result<Vec<Hazard>>;
+    /// Hazards a 复查 decided (rectified or escalated).
+    async fn hazards_closed_by(&self, inspection_id: &str) -> Result<Vec<Hazard>>;
     /// Open hazards of a unit.
     async fn open_hazards_of_unit(&self, unit_id: &str) -> Result<Vec<Hazard>>;
     /// Hazards inside the scopes, optionally only with a status, newest first.

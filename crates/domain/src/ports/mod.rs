@@ -353,6 +353,8 @@ pub trait DocumentRenderer: Send + Sync {
     fn pdf(&self, n: &crate::document::Notice, photos: &[(String, Vec<u8>)]) -> Result<Vec<u8>>;
     /// The editable DOCX of a notice.
     fn docx(&self, n: &crate::document::Notice) -> Result<Vec<u8>>;
+    /// A photo made ready for a document's 照片附页 (smaller; the original stays in evidence storage).
+    fn photo_for_print(&self, bytes: &[u8]) -> Vec<u8>;
 }
 
 /// Where evidence files and issued PDFs are kept: a local folder by default, S3-compatible storage when

@@ -62,8 +62,19 @@ impl Services {
         let mut photos = Vec::new();
         for p in &notice.photos {
             if let Some(e) = self.store.evidence(&p.id).await? {
-                let bytes = self.files.get(&e.storage_key).await?;
-                crate::evidence::verify(&e.sm3, &self.crypto.digest(&bytes))?;
+                // The print copy made at upload, checked against its SM3; else the original, one at a time.
+                let bytes = match &e.print_copy {
+                    Some((key, sm3)) => {
+                        let small = self.files.get(key).await?;
+                        crate::evidence::verify(sm3, &self.crypto.digest(&small))?;
+                        small
+                    }
+                    None => {
+                        let bytes = self.files.get(&e.storage_key).await?;
+                        crate::evidence::verify(&e.sm3, &self.crypto.digest(&bytes))?;
+                        self.documents.photo_for_print(&bytes)
+                    }
+                };
                 photos.push((p.id.clone(), bytes));
             }
         }
@@ -247,6 +258,77 @@ impl Services {
         .await
     }
 
+    /// Issues the 复查意见书 of a 复查: each hazard decided, rectified or not, and what follows
+    /// (《消防监督检查规定》第十九条).
+    pub async fn issue_reinspection_opinion(&self, ctx: &Ctx, inspection_id: &str) -> Result<Document> {
+        let actor = ctx.actor()?;
+        let i = self.get_inspection(ctx, inspection_id).await?;
+        actor.require(Perm::EnforcementAct, &i.org_path)?;
+        if i.kind != crate::inspection::kind::InspectionKind::Reinspection {
+            return Err(DomainError::Rule("只有复查才能制作复查意见书".into()));
+        }
+        if self
+            .store
+            .documents_of(inspection_id)
+            .await?
+            .iter()
+            .any(|d| d.doc_type == DocType::ReinspectionOpinion && d.status != DocStatus::Void)
+        {
+            return Err(DomainError::Rule("该复查的复查意见书已经制作".into()));
+        }
+        let decided = self.store.hazards_closed_by(inspection_id).await?;
+        let agency = self.agency_of(&i.org_path).await?;
+        let rows: Vec<Vec<String>> = decided
+            .iter()
+            .enumerate()
+            .map(|(n, h)| {
+                let outcome = match (h.status, h.escalation) {
+                    (HazardStatus::Rectified, _) => "已改正".to_string(),
+                    (_, Some(e)) => format!("未改正，{}", e.label()),
+                    _ => "未改正".to_string(),
+                };
+                vec![
+                    (n + 1).to_string(),
+                    h.description.clone(),
+                    h.deadline.map(document::chinese_date).unwrap_or_default(),
+                    outcome,
+                ]
+            })
+            .collect();
+        let all_done = decided.iter().all(|h| h.status == HazardStatus::Rectified);
+        let notice = Notice {
+            addressee: i.unit_name.clone(),
+            paragraphs: vec![format!(
+                "根据《消防监督检查规定》第十九条的规定，{}于{}对你单位（场所）责令改正的消防安全违法行为进行了复查，复查情况如下：",
+                agency.name.as_str(),
+                document::chinese_date(i.date())
+            )],
+            table: Some(NoticeTable {
+                headers: vec!["序号".into(), "违法行为".into(), "改正期限".into(), "复查意见".into()],
+                rows,
+            }),
+            closing: vec![if all_done {
+                "上述消防安全违法行为已改正。".into()
+            } else {
+                "对逾期未改正的消防安全违法行为，本机构将依法处理。".into()
+            }],
+            date: document::chinese_date(i.date()),
+            signatures: vec!["被检查单位签收：＿＿＿＿＿＿＿＿　　　　年　　月　　日".into()],
+            ..Default::default()
+        };
+        self.issue_document(
+            ctx,
+            &agency,
+            DocType::ReinspectionOpinion,
+            ("inspection", &i.id),
+            (&i.unit_id, &i.unit_name),
+            notice,
+            &|_| vec![],
+            vec![],
+        )
+        .await
+    }
+
     /// A document the actor may read.
     pub async fn get_document(&self, ctx: &Ctx, id: &str) -> Result<Document> {
         let actor = ctx.actor()?;
@@ -257,12 +339,12 @@ impl Services {
             .ok_or(DomainError::NotFound("文书"))
     }
 
-    /// The issued PDF, checked against its recorded SM3.
-    pub async fn document_pdf(&self, ctx: &Ctx, id: &str) -> Result<(Document, Vec<u8>)> {
+    /// The issued PDF, after checking the stored bytes against its recorded SM3 (read in pieces); the
+    /// caller sends it with [`crate::ports::FileStore::read_at`].
+    pub async fn document_pdf(&self, ctx: &Ctx, id: &str) -> Result<Document> {
         let d = self.get_document(ctx, id).await?;
-        let bytes = self.files.get(&d.pdf_key).await?;
-        crate::evidence::verify(&d.pdf_sm3, &self.crypto.digest(&bytes))?;
-        Ok((d, bytes))
+        crate::evidence::verify(&d.pdf_sm3, &crate::evidence::stored_sm3(self.files.as_ref(), &d.pdf_key).await?)?;
+        Ok(d)
     }
 
     /// The editable DOCX, rendered from the same notice.

@@ -259,7 +259,7 @@ impl Services {
     }
 
     /// A calendar wide enough for the due dates of acts around `day`.
-    pub(crate) async fn calendar_around(&self, day: NaiveDate) -> Result<WorkCalendar> {
+    pub async fn calendar_around(&self, day: NaiveDate) -> Result<WorkCalendar> {
         let from = day.checked_sub_days(chrono::Days::new(30)).unwrap_or(day);
         let to = day.checked_add_days(chrono::Days::new(240)).unwrap_or(day);
         self.work_calendar(from, to).await
@@ -687,7 +687,21 @@ impl Services {
         let id = crate::new_id();
         let local = ctx.now.to_local();
         let key = format!("evidence/{}/{id}", local.format("%Y/%m"));
+        self.files.put_file(&key, &file.path).await?;
+        // A photo gets its print-sized copy now, while the officer is still on site, so that a document's
+        // 照片附页 reads small files only.
+        let print_copy = if kind == EvidenceKind::Photo && mime == "image/jpeg" {
+            let original = self.files.get(&key).await?;
+            let small = self.documents.photo_for_print(&original);
+            let print_key = format!("{key}.print.jpg");
+            let sm3 = self.crypto.digest(&small);
+            self.files.put(&print_key, small).await?;
+            Some((print_key, sm3))
+        } else {
+            None
+        };
         let e = Evidence {
+            print_copy,
             id: id.clone(),
             owner_type: PENDING.into(),
             owner_id: String::new(),
@@ -701,7 +715,6 @@ impl Services {
             created_by: actor.user_id.clone(),
             created_at: ctx.now,
         };
-        self.files.put_file(&key, &file.path).await?;
         let audit = ctx
             .event(actions::EVIDENCE_UPLOAD, "evidence", id)
             .detail(serde_json::json!({"name": e.name, "kind": kind.code(), "size": e.size, "sm3": e.sm3}));

@@ -188,6 +188,21 @@ async fn the_whole_loop_inspect_order_apply_reinspect_escalate() {
     ]);
     let r = app.post(&s.token, "/api/v1/inspections", full).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let re: Value = r.json().await.unwrap();
+    let opinion: Value = app
+        .post(&s.token, &format!("/api/v1/inspections/{}/reinspection-opinion", re["id"].as_str().unwrap()), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(opinion["number"], format!("东湖消复字〔{year}〕第0001号"), "{opinion}");
+    let rows = opinion["notice"]["table"]["rows"].to_string();
+    assert!(rows.contains("已改正") && rows.contains("未改正，移送立案调查"), "{rows}");
+    // A first inspection has no 复查意见书.
+    assert_eq!(
+        app.post(&s.token, &format!("/api/v1/inspections/{id}/reinspection-opinion"), json!({})).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let h0: Value = app
         .get(&s.token, &format!("/api/v1/hazards/{}", hazards[0]["id"].as_str().unwrap()))
         .await

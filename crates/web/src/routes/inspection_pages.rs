@@ -38,6 +38,7 @@ pub fn pages() -> Router<AppState> {
         .route("/inspections/{id}", get(detail_page))
         .route("/inspections/{id}/correction-order", post(order_form))
         .route("/inspections/{id}/record-document", post(record_doc_form))
+        .route("/inspections/{id}/reinspection-opinion", post(opinion_form))
         .route("/documents/{id}/serve", post(serve_form))
         .route("/hazards/{id}", get(hazard_page))
         .route("/hazards/{id}/apply", post(apply_form))
@@ -230,6 +231,7 @@ struct DetailPage {
     can_act: bool,
     can_decide: bool,
     has_record_doc: bool,
+    has_opinion: bool,
     methods: &'static [&'static str],
     today: String,
     saved: bool,
@@ -266,6 +268,7 @@ async fn detail_page(
     Ok(DetailPage {
         l: Layout::new(Some(a.auth()), "监督检查记录", "/inspections"),
         has_record_doc: d.documents.iter().any(|x| x.doc_type == domain::document::DocType::InspectionRecord),
+        has_opinion: d.documents.iter().any(|x| x.doc_type == domain::document::DocType::ReinspectionOpinion),
         i: d.inspection,
         hazards: d.hazards,
         photos,
@@ -300,6 +303,16 @@ async fn record_doc_form(
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     app.services.issue_inspection_record(a.ctx(), &id).await?;
+    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}#documents")))
+}
+
+async fn opinion_form(
+    State(app): State<AppState>,
+    a: Authed,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    app.services.issue_reinspection_opinion(a.ctx(), &id).await?;
     Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}#documents")))
 }
 
@@ -700,7 +713,11 @@ async fn major_new_page(
         l: Layout::new(Some(a.auth()), "重大火灾隐患判定", "/inspections"),
         standard: std.code.clone(),
         title: std.title.clone(),
-        classes: major_hazard::place_classes(&unit.facts.venue_kinds).join("、"),
+        classes: major_hazard::place_classes(&unit.facts.venue_kinds)
+            .into_iter()
+            .map(major_hazard::place_class_label)
+            .collect::<Vec<_>>()
+            .join("、"),
         direct: std.elements.iter().filter(|e| e.kind == ElementKind::Direct).cloned().collect(),
         groups,
         exclusions: std.exclusions.clone(),

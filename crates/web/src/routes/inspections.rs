@@ -38,6 +38,7 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/inspections/{id}", get(api_get))
         .route("/api/v1/inspections/{id}/correction-order", post(api_correction_order))
         .route("/api/v1/inspections/{id}/record-document", post(api_record_document))
+        .route("/api/v1/inspections/{id}/reinspection-opinion", post(api_reinspection_opinion))
         .route("/api/v1/hazards", get(api_hazards))
         .route("/api/v1/hazards/{id}", get(api_hazard))
         .route("/api/v1/hazards/{id}/apply-reinspection", post(api_apply))
@@ -128,6 +129,16 @@ pub async fn api_record_document(
     Ok(Json(app.services.issue_inspection_record(a.ctx(), &id).await?))
 }
 
+/// Issues the 复查意见书 of a 复查.
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/reinspection-opinion", tag = "执法文书", params(("id" = String, Path, description = "复查 id")), responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_reinspection_opinion(
+    State(app): State<AppState>,
+    a: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Document>> {
+    Ok(Json(app.services.issue_reinspection_opinion(a.ctx(), &id).await?))
+}
+
 /// Hazards in the caller's jurisdiction (`status`: open, rectified, escalated, corrected_on_site).
 #[utoipa::path(get, path = "/api/v1/hazards", tag = "监督检查", params(("status" = Option<String>, Query, description = "状态")), responses((status = 200, body = Object)))]
 pub async fn api_hazards(
@@ -178,9 +189,12 @@ pub async fn api_upload(State(app): State<AppState>, a: Authed, m: Multipart) ->
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/file", tag = "监督检查", params(("id" = String, Path, description = "证据 id")), responses((status = 200, description = "文件"), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_evidence_file(State(app): State<AppState>, a: Authed, Path(id): Path<String>) -> ApiResult<Response> {
     let e = app.services.evidence_file(a.ctx(), &id).await?;
+    Ok(stream_file(&app, e.storage_key.clone(), e.size as u64, static_mime(&e.mime), &e.name))
+}
+
+/// A stored file sent in pieces of [`domain::evidence::CHUNK`]: memory stays bounded whatever its size.
+fn stream_file(app: &AppState, key: String, size: u64, mime: &'static str, name: &str) -> Response {
     let files = app.services.files.clone();
-    let key = e.storage_key.clone();
-    let size = e.size as u64;
     let stream = futures_util::stream::unfold(0u64, move |offset| {
         let (files, key) = (files.clone(), key.clone());
         async move {
@@ -197,12 +211,12 @@ pub async fn api_evidence_file(State(app): State<AppState>, a: Authed, Path(id):
             }
         }
     });
-    let mut r = attachment(Vec::new(), static_mime(&e.mime), &e.name);
+    let mut r = attachment(Vec::new(), mime, name);
     *r.body_mut() = axum::body::Body::from_stream(stream);
-    if let Ok(v) = axum::http::HeaderValue::from_str(&e.size.to_string()) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(&size.to_string()) {
         r.headers_mut().insert(axum::http::header::CONTENT_LENGTH, v);
     }
-    Ok(r)
+    r
 }
 
 fn static_mime(m: &str) -> &'static str {
@@ -233,8 +247,14 @@ pub async fn api_document(State(app): State<AppState>, a: Authed, Path(id): Path
 /// The PDF as issued (checked against its SM3).
 #[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", tag = "执法文书", params(("id" = String, Path, description = "文书 id")), responses((status = 200, description = "PDF")))]
 pub async fn api_document_pdf(State(app): State<AppState>, a: Authed, Path(id): Path<String>) -> ApiResult<Response> {
-    let (d, bytes) = app.services.document_pdf(a.ctx(), &id).await?;
-    Ok(attachment(bytes, "application/pdf", &format!("{}.pdf", d.number.as_str())))
+    let d = app.services.document_pdf(a.ctx(), &id).await?;
+    Ok(stream_file(
+        &app,
+        d.pdf_key.clone(),
+        d.pdf_size as u64,
+        "application/pdf",
+        &format!("{}.pdf", d.number.as_str()),
+    ))
 }
 
 /// The editable DOCX.
