@@ -347,7 +347,8 @@ async fn the_demo_holds_a_year_of_inspections_with_documents_numbered_by_year() 
     for s in ["rectified", "open", "escalated", "corrected_on_site"] {
         assert!(hazards.iter().any(|h| h["status"] == s), "some hazards are {s}");
     }
-    let numbers = app.text_of("SELECT group_concat(number, ' ') FROM documents").await.unwrap();
+    let rows = app.db.query("SELECT number FROM documents", vec![]).await.unwrap();
+    let numbers: String = rows.iter().map(|r| r.get::<String>("number").unwrap()).collect::<Vec<_>>().join(" ");
     let this_year = app.clock_now().to_local().format("%Y").to_string();
     assert!(numbers.contains(&format!("东湖消限字〔{this_year}〕第0001号")));
     let last_year = (this_year.parse::<i32>().unwrap() - 1).to_string();
