@@ -177,12 +177,16 @@ pub const RECTIFY_BY: Rule = Rule {
     span: Span::CalendarDays(0),
 };
 
+/// Longest 临时查封 term, and longest extension: 30 days each (行政强制法第二十五条; 《消防监督检查规定》
+/// 第二十二条 says one month).
+pub const SEAL_TERM_DAYS: u32 = 30;
+
 /// End of a 临时查封 term (the term itself is a setting, see [`crate::inspection::sealing::SealTermRule`]).
 pub const SEAL_TERM_END: Rule = Rule {
     code: "seal_term_end",
     name: "临时查封期限届满",
     article: "《中华人民共和国行政强制法》第二十五条",
-    span: Span::CalendarDays(30),
+    span: Span::CalendarDays(SEAL_TERM_DAYS),
 };
 
 /// Every rule, for lookups by code.
@@ -206,12 +210,16 @@ pub const ALL: [Rule; 17] = [
     crate::deadline::PUBLISH_RESULTS,
 ];
 
+/// Working days within which random-check results are published, by default [M: 企业信息公示暂行条例
+/// 第七条; a jurisdiction sets its own on the 业务设置 page].
+pub const PUBLISH_RESULTS_DAYS: u32 = 20;
+
 /// Results of a random check published within 20 working days [M: 企业信息公示暂行条例; configurable].
 pub const PUBLISH_RESULTS: Rule = Rule {
     code: "publish_results",
     name: "公示抽查检查结果",
     article: "《企业信息公示暂行条例》第七条（期限可在业务设置中调整）",
-    span: Span::WorkingDays(20),
+    span: Span::WorkingDays(PUBLISH_RESULTS_DAYS),
 };
 
 /// A rule by its stored code.
@@ -341,8 +349,7 @@ mod tests {
 
     fn at(s: &str) -> Timestamp {
         // Local (UTC+8) wall time.
-        let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-        Timestamp(naive.and_utc().timestamp_millis() - 8 * 3_600_000)
+        Timestamp::from_local(chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap())
     }
 
     #[test]

@@ -291,6 +291,20 @@ pub struct Document {
     pub version: i64,
 }
 
+/// The party's remedies, printed on every decision and notice: 行政复议 within 60 days of receipt
+/// (《中华人民共和国行政复议法》第二十条) or 行政诉讼 within 6 months (《中华人民共和国行政诉讼法》第四十六条).
+/// `what` names the act (通知, 决定) and `document` the paper received (通知, 决定书).
+pub fn review_rights(what: &str, document: &str) -> String {
+    format!(
+        "如不服本{what}，可以在收到本{document}之日起六十日内依法向上一级消防救援机构或者本级人民政府申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
+    )
+}
+
+/// The receipt line at the foot of a document, signed by `who` (被检查单位, 被查封单位 …).
+pub fn receipt_line(who: &str) -> String {
+    format!("{who}签收：＿＿＿＿＿＿＿＿　　　　年　　月　　日")
+}
+
 /// Formats a date as documents print it: 2026年11月20日.
 pub fn chinese_date(d: chrono::NaiveDate) -> String {
     use chrono::Datelike;

@@ -58,7 +58,10 @@ impl Timestamp {
     }
     /// Midnight starting `date` in Asia/Shanghai.
     pub fn start_of_local_day(date: NaiveDate) -> Timestamp {
-        let naive = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+        Timestamp::from_local(date.and_hms_opt(0, 0, 0).unwrap_or_default())
+    }
+    /// A wall-clock time in Asia/Shanghai (what a form's datetime field or a record says).
+    pub fn from_local(naive: chrono::NaiveDateTime) -> Timestamp {
         let local = china_offset().from_local_datetime(&naive).single().unwrap_or_default();
         Timestamp(local.timestamp_millis())
     }

@@ -68,6 +68,19 @@ pub async fn run(
     Ok(reports)
 }
 
+/// An application for a benchmark on a fresh data folder (or a fresh PostgreSQL database), on the system
+/// clock. Account creation is not what is measured: password hashing uses fewer rounds.
+pub(crate) async fn bench_app(dir: &std::path::Path, database_url: Option<String>) -> anyhow::Result<Application> {
+    let mut config = Config::for_data_dir(&dir.join("app"), SocketAddr::from(([127, 0, 0, 1], 0)));
+    if let Some(url) = database_url {
+        config.database_url = url;
+    }
+    config.cookie_secure = false;
+    config.clock = Arc::new(SystemClock);
+    config.password_iterations = Some(1000);
+    Application::build(config).await
+}
+
 /// The `p` quantile of sorted latencies, in milliseconds.
 pub(crate) fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -102,15 +115,7 @@ async fn rounds_in(
     rounds: usize,
     database_url: Option<String>,
 ) -> anyhow::Result<Vec<BenchReport>> {
-    let mut config = Config::for_data_dir(&dir.join("app"), SocketAddr::from(([127, 0, 0, 1], 0)));
-    if let Some(url) = database_url {
-        config.database_url = url;
-    }
-    config.cookie_secure = false;
-    config.clock = Arc::new(SystemClock);
-    // Account creation is not what is measured; keep the demo load quick.
-    config.password_iterations = Some(1000);
-    let app = Application::build(config).await?;
+    let app = bench_app(dir, database_url).await?;
     let addr = app.local_addr();
     let ctx = app.system_ctx();
     let password = "Bench-Password-2026";

@@ -9,7 +9,6 @@
 //! 3. The 检查记录 with a 照片附页 of N phone photos (4032×3024 JPEG): read from storage, SM3 checked,
 //!    laid out, stored; time and peak memory. Baseline: the same record without photos.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,8 +19,8 @@ use domain::audit::Ctx;
 use domain::document::{Notice, NoticeTable};
 use domain::time::SystemClock;
 
-use crate::bench::{Request, drive, percentile_ms, raw_inserts};
-use crate::{Application, Config};
+use crate::Application;
+use crate::bench::{Request, bench_app, drive, percentile_ms, raw_inserts};
 
 const PASSWORD: &str = "Bench-Password-2026";
 
@@ -56,14 +55,7 @@ async fn run_in(
     photos: usize,
     database_url: Option<String>,
 ) -> anyhow::Result<()> {
-    let mut config = Config::for_data_dir(&dir.join("app"), SocketAddr::from(([127, 0, 0, 1], 0)));
-    if let Some(url) = database_url {
-        config.database_url = url;
-    }
-    config.cookie_secure = false;
-    config.clock = Arc::new(SystemClock);
-    config.password_iterations = Some(1000);
-    let app = Application::build(config).await?;
+    let app = bench_app(dir, database_url).await?;
     let addr = app.local_addr();
     app.services.load_demo(&app.system_ctx(), PASSWORD).await?;
     let (li, token) = actor_ctx(&app, "donghu.li").await?;

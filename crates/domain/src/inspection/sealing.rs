@@ -137,14 +137,14 @@ pub enum SealTermRule {
 impl SealTermRule {
     /// Longest first term in days.
     pub fn max_term_days(self) -> u32 {
-        30
+        crate::deadline::SEAL_TERM_DAYS
     }
 
     /// Longest extension in days, and how many are allowed (`None`: no limit).
     pub fn extension(self) -> (u32, Option<u32>) {
         match self {
-            SealTermRule::CoercionLaw => (30, Some(1)),
-            SealTermRule::InspectionRules => (30, None),
+            SealTermRule::CoercionLaw => (crate::deadline::SEAL_TERM_DAYS, Some(1)),
+            SealTermRule::InspectionRules => (crate::deadline::SEAL_TERM_DAYS, None),
         }
     }
 

@@ -88,8 +88,7 @@ fn pair(brigade: usize, n: usize, day: NaiveDate) -> (&'static str, &'static str
 }
 
 fn at(day: NaiveDate, hour: u32, minute: u32) -> Timestamp {
-    let local = day.and_hms_opt(hour, minute, 0).unwrap_or_default();
-    Timestamp(local.and_utc().timestamp_millis() - 8 * 3_600_000)
+    Timestamp::from_local(day.and_hms_opt(hour, minute, 0).unwrap_or_default())
 }
 
 impl Services {

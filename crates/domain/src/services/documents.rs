@@ -183,10 +183,10 @@ impl Services {
             closing: vec![
                 "根据《中华人民共和国消防法》第六十条及《消防监督检查规定》第十八条的规定，责令你单位（场所）于上列期限届满前改正。改正期间，你单位（场所）应当采取措施，确保消防安全。".into(),
                 "你单位（场所）在期限届满前改正完毕的，可以向我机构申请复查；逾期不改正的，将依法予以处罚。".into(),
-                "如不服本通知，可以在收到本通知之日起六十日内依法向上一级消防救援机构或者本级人民政府申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。".into(),
+                document::review_rights("通知", "通知"),
             ],
             date: document::chinese_date(ctx.now.local_date()),
-            signatures: vec!["被检查单位签收：＿＿＿＿＿＿＿＿　　　　年　　月　　日".into()],
+            signatures: vec![document::receipt_line("被检查单位")],
             ..Default::default()
         };
         let ids: Vec<String> = hazards.iter().map(|h| h.id.clone()).collect();
@@ -313,7 +313,7 @@ impl Services {
                 "对逾期未改正的消防安全违法行为，本机构将依法处理。".into()
             }],
             date: document::chinese_date(i.date()),
-            signatures: vec!["被检查单位签收：＿＿＿＿＿＿＿＿　　　　年　　月　　日".into()],
+            signatures: vec![document::receipt_line("被检查单位")],
             ..Default::default()
         };
         self.issue_document(

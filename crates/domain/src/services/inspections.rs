@@ -172,7 +172,7 @@ pub fn parse_instant(field: &str, s: &str) -> Result<Timestamp> {
     }
     for fmt in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(n) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
-            return Ok(Timestamp(n.and_utc().timestamp_millis() - 8 * 3_600_000));
+            return Ok(Timestamp::from_local(n));
         }
     }
     Err(DomainError::invalid(field, "时间格式应为 年-月-日T时:分"))

@@ -155,26 +155,31 @@ impl Services {
             .collect();
         let notice = Notice {
             addressee: i.unit_name.clone(),
-            paragraphs: vec![
-                format!(
-                    "{}于{}对你单位（场所）进行消防监督检查，发现存在下列火灾隐患。依据{}《{}》，经集体讨论，认定你单位（场所）存在重大火灾隐患：{}",
-                    agency.name.as_str(),
-                    document::chinese_date(i.date()),
-                    std.code,
-                    std.title,
-                    judgement.reason
-                ),
-            ],
-            table: Some(NoticeTable { headers: vec!["序号".into(), "判定要素".into(), "具体情形".into()], rows: table_rows }),
+            paragraphs: vec![format!(
+                "{}于{}对你单位（场所）进行消防监督检查，发现存在下列火灾隐患。依据{}《{}》，经集体讨论，认定你单位（场所）存在重大火灾隐患：{}",
+                agency.name.as_str(),
+                document::chinese_date(i.date()),
+                std.code,
+                std.title,
+                judgement.reason
+            )],
+            table: Some(NoticeTable {
+                headers: vec!["序号".into(), "判定要素".into(), "具体情形".into()],
+                rows: table_rows,
+            }),
             closing: vec![
                 format!(
                     "根据《中华人民共和国消防法》第五十五条和《消防监督检查规定》第二十一条的规定，请你单位（场所）立即制定整改方案，落实整改资金、责任和期限，在整改期间采取确保消防安全的措施。本机构已将该重大火灾隐患书面报告本级人民政府。{}",
-                    if hazards.iter().any(|h| h.status == HazardStatus::Open) { "本次检查发现的其他隐患，按责令限期改正通知书的要求改正。" } else { "" }
+                    if hazards.iter().any(|h| h.status == HazardStatus::Open) {
+                        "本次检查发现的其他隐患，按责令限期改正通知书的要求改正。"
+                    } else {
+                        ""
+                    }
                 ),
-                "如不服本通知，可以在收到本通知之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。".into(),
+                document::review_rights("通知", "通知"),
             ],
             date: document::chinese_date(ctx.now.local_date()),
-            signatures: vec!["被检查单位签收：＿＿＿＿＿＿＿＿　　　　年　　月　　日".into()],
+            signatures: vec![document::receipt_line("被检查单位")],
             ..Default::default()
         };
         let (d2, dec2) = (d.clone(), decision);

@@ -481,7 +481,7 @@ impl Services {
                 document::chinese_date(ctx.now.local_date())
             )],
             date: document::chinese_date(ctx.now.local_date()),
-            signatures: vec!["被检查单位签收：＿＿＿＿＿＿＿＿　　　　年　　月　　日".into()],
+            signatures: vec![document::receipt_line("被检查单位")],
             ..Default::default()
         };
         let extra = move |_: &str| changes.clone();
@@ -536,7 +536,8 @@ pub(crate) fn deadline_row(
 }
 
 fn measure_notice(m: &Measure, agency: &Org) -> Notice {
-    let review = "如不服本决定，可以在收到本决定书之日起六十日内依法向上一级消防救援机构或者本级人民政府申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。复议、诉讼期间，本决定不停止执行。".to_string();
+    // 行政复议法第四十二条、行政诉讼法第五十六条: review does not suspend the decision.
+    let review = format!("{}复议、诉讼期间，本决定不停止执行。", document::review_rights("决定", "决定书"));
     if m.kind == MeasureKind::TemporarySeal {
         let grounds: Vec<String> = m
             .grounds
@@ -564,7 +565,7 @@ fn measure_notice(m: &Measure, agency: &Org) -> Notice {
                 review,
             ],
             date: document::chinese_date(m.started_at.local_date()),
-            signatures: vec!["被查封单位签收：＿＿＿＿＿＿＿＿　　　　年　　月　　日".into()],
+            signatures: vec![document::receipt_line("被查封单位")],
             ..Default::default()
         }
     } else {
@@ -584,7 +585,7 @@ fn measure_notice(m: &Measure, agency: &Org) -> Notice {
                 review,
             ],
             date: document::chinese_date(m.started_at.local_date()),
-            signatures: vec!["被责令单位签收：＿＿＿＿＿＿＿＿　　　　年　　月　　日".into()],
+            signatures: vec![document::receipt_line("被责令单位")],
             ..Default::default()
         }
     }

@@ -26,7 +26,7 @@ use super::calendar::Period;
 /// Settings key: working days within which results are published (default 20 WD, rules §6 [M]).
 pub const PUBLISH_DAYS_KEY: &str = "random_check_publish_days";
 /// Default publication period.
-pub const DEFAULT_PUBLISH_DAYS: u32 = 20;
+pub const DEFAULT_PUBLISH_DAYS: u32 = crate::deadline::PUBLISH_RESULTS_DAYS;
 
 /// A plan as requested.
 #[derive(Debug, Clone, Default)]
