@@ -37,6 +37,16 @@ pub struct DbArgs {
     /// Public address printed in the documents' verification QR codes, e.g. https://xf.example.gov.cn.
     #[arg(long, env = "FIRELAW_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// S3-compatible storage instead of the files folder: s3://bucket or s3://bucket/prefix. The keys come
+    /// from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+    #[arg(long, env = "FIRELAW_S3_URL")]
+    pub s3_url: Option<String>,
+    /// Address of a non-AWS store (MinIO, Ceph, a government cloud), e.g. http://10.0.0.5:9000.
+    #[arg(long, env = "FIRELAW_S3_ENDPOINT", requires = "s3_url")]
+    pub s3_endpoint: Option<String>,
+    /// Region of the bucket (default us-east-1; MinIO accepts any).
+    #[arg(long, env = "FIRELAW_S3_REGION", requires = "s3_url")]
+    pub s3_region: Option<String>,
 }
 
 impl DbArgs {
@@ -53,6 +63,14 @@ impl DbArgs {
         }
         if let Some(u) = &self.public_url {
             c.public_url = u.clone();
+        }
+        if let Some(url) = &self.s3_url {
+            c.s3 = Some(files::S3Settings {
+                url: url.clone(),
+                endpoint: self.s3_endpoint.clone(),
+                region: self.s3_region.clone(),
+                ..Default::default()
+            });
         }
         c
     }

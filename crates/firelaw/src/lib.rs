@@ -34,6 +34,8 @@ pub struct Config {
     pub password_iterations: Option<u32>,
     /// Where evidence files and issued PDFs are kept.
     pub files_dir: PathBuf,
+    /// S3-compatible storage instead of `files_dir`.
+    pub s3: Option<files::S3Settings>,
     /// Font folders for documents, searched in order.
     pub font_dirs: Vec<PathBuf>,
     /// Public address printed in documents' verification QR codes (empty: from `listen`).
@@ -51,6 +53,7 @@ impl Config {
             clock: Arc::new(SystemClock),
             password_iterations: None,
             files_dir: dir.join("files"),
+            s3: None,
             font_dirs: documents::Renderer::default_dirs(dir),
             public_url: String::new(),
         }
@@ -85,6 +88,18 @@ pub async fn open(config: &Config) -> anyhow::Result<(Services, store::Db)> {
             std::fs::create_dir_all(dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
         }
     }
+    // Storage first: a wrong bucket or key stops the start before the database is touched.
+    let files: Arc<dyn domain::ports::FileStore> = match &config.s3 {
+        None => Arc::new(
+            files::LocalFiles::new(&config.files_dir)
+                .with_context(|| format!("无法创建文件目录 {}", config.files_dir.display()))?,
+        ),
+        Some(s3) => {
+            let store = files::S3Files::new(s3)?;
+            store.check().await?;
+            Arc::new(store)
+        }
+    };
     let mut crypto = crypto::SoftwareCrypto::from_key_file(&config.key_file)
         .with_context(|| format!("无法读取或创建审计密钥文件 {}", config.key_file.display()))?;
     if let Some(i) = config.password_iterations {
@@ -94,18 +109,10 @@ pub async fn open(config: &Config) -> anyhow::Result<(Services, store::Db)> {
     let db = store::Db::connect(&config.database_url, crypto.clone(), config.clock.now().millis()).await?;
     let renderer =
         documents::Renderer::shared(&config.font_dirs).context("无法载入文书字体（请安装 fonts-noto-cjk）")?;
-    let files = files::LocalFiles::new(&config.files_dir)
-        .with_context(|| format!("无法创建文件目录 {}", config.files_dir.display()))?;
     let public_url =
         if config.public_url.is_empty() { format!("http://{}", config.listen) } else { config.public_url.clone() };
-    let services = Services::new(
-        Arc::new(db.clone()),
-        crypto,
-        config.clock.clone(),
-        Arc::new(renderer),
-        Arc::new(files),
-        public_url,
-    );
+    let services =
+        Services::new(Arc::new(db.clone()), crypto, config.clock.clone(), Arc::new(renderer), files, public_url);
     Ok((services, db))
 }
 

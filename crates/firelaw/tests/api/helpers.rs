@@ -30,6 +30,8 @@ pub struct TestApp {
     pub key_file: PathBuf,
     /// The data folder.
     pub data_dir: PathBuf,
+    /// The object store's address and the test's bucket path, when the files are kept in S3.
+    pub s3: Option<(String, String)>,
 }
 
 /// A fresh database URL: SQLite in `dir`, or a new PostgreSQL database when `TEST_DATABASE_URL` is set.
@@ -72,6 +74,22 @@ async fn spawn(demo: bool) -> TestApp {
     config.cookie_secure = false;
     // Real PBKDF2-HMAC-SM3, fewer rounds: the tests log in hundreds of times.
     config.password_iterations = Some(1000);
+    // TEST_FILES=s3 keeps the files in scripts/test.sh's S3-compatible server, under a prefix of the test's.
+    let s3 = match std::env::var("TEST_FILES").as_deref() {
+        Ok("s3") => {
+            let endpoint = std::env::var("TEST_S3_ENDPOINT").expect("TEST_FILES=s3 needs TEST_S3_ENDPOINT");
+            let prefix = format!("firelaw-test/api-{}", domain::new_id());
+            config.s3 = Some(files::S3Settings {
+                url: format!("s3://{prefix}"),
+                endpoint: Some(endpoint.clone()),
+                access_key_id: Some("test".into()),
+                secret_access_key: Some("test".into()),
+                ..Default::default()
+            });
+            Some((endpoint, prefix))
+        }
+        _ => None,
+    };
     let database_url = config.database_url.clone();
     let key_file = config.key_file.clone();
     let app = Application::build(config).await.expect("application starts");
@@ -83,7 +101,14 @@ async fn spawn(demo: bool) -> TestApp {
     let services = app.services.clone();
     let db = app.db.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, services, clock, db, database_url, key_file, data_dir: dir }
+    TestApp { base, services, clock, db, database_url, key_file, data_dir: dir, s3 }
+}
+
+impl Drop for TestApp {
+    /// The data folder goes with the test: thousands of runs must not fill the disk.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
 }
 
 /// The CSRF token in a page's forms.
@@ -109,6 +134,28 @@ impl TestApp {
             .expect("request");
         assert_eq!(r.status(), StatusCode::CREATED, "token for {username}: {}", r.text().await.unwrap_or_default());
         r.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string()
+    }
+
+    /// Replaces a stored file behind the application's back (a tampering test), wherever files are kept.
+    pub async fn overwrite_stored_file(&self, key: &str, bytes: Vec<u8>) {
+        match &self.s3 {
+            None => std::fs::write(self.data_dir.join("files").join(key), bytes).expect("overwrite"),
+            Some((endpoint, prefix)) => {
+                use object_store::ObjectStoreExt;
+                let (bucket, under) = prefix.split_once('/').expect("bucket/prefix");
+                let store = object_store::aws::AmazonS3Builder::new()
+                    .with_bucket_name(bucket)
+                    .with_endpoint(endpoint)
+                    .with_allow_http(true)
+                    .with_region("us-east-1")
+                    .with_access_key_id("test")
+                    .with_secret_access_key("test")
+                    .build()
+                    .expect("S3 client");
+                let path = object_store::path::Path::parse(format!("{under}/{key}")).expect("path");
+                store.put(&path, bytes.into()).await.expect("overwrite in S3");
+            }
+        }
     }
 
     /// GET with a bearer token.

@@ -289,7 +289,7 @@ async fn a_changed_evidence_file_is_refused_on_download() {
     assert_eq!(ok.status(), StatusCode::OK);
     assert_eq!(ok.bytes().await.unwrap().len(), 312);
     let key = app.text_of(&format!("SELECT storage_key FROM evidence WHERE id = '{id}'")).await.unwrap();
-    std::fs::write(app.data_dir.join("files").join(key), jpeg(301)).unwrap();
+    app.overwrite_stored_file(&key, jpeg(301)).await;
     let bad = app.get(&s.token, &format!("/api/v1/evidence/{id}/file")).await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("篡改"));
