@@ -149,6 +149,9 @@ pub enum Command {
         /// Photos in the record's 照片附页 (0: skip).
         #[arg(long, default_value_t = 50)]
         photos: usize,
+        /// Only the API throughput (for profiling it alone).
+        #[arg(long)]
+        api_only: bool,
         /// PostgreSQL URL (a fresh database) instead of SQLite.
         #[arg(long)]
         database_url: Option<String>,
@@ -265,8 +268,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             import_units(config, file, &user, &org, &mode).await
         }
         Command::Draw { command: DrawCommand::Verify { file } } => verify_draw(&file),
-        Command::BenchInspections { seconds, clients, rounds, photos, database_url } => {
-            crate::bench_inspections::run(seconds, clients, rounds, photos, database_url).await?;
+        Command::BenchInspections { seconds, clients, rounds, photos, api_only, database_url } => {
+            let options = crate::bench_inspections::Options { seconds, clients, rounds, photos, api_only };
+            crate::bench_inspections::run(options, database_url).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchRegistry { units, queries, database_url } => {

@@ -31,8 +31,25 @@ fn read_opt_date(row: &Row<'_>, col: &str) -> Result<Option<NaiveDate>> {
     get::<Option<String>>(row, col)?.map(|s| date(&s)).transpose()
 }
 
-/// Applies one change.
-pub(crate) async fn apply<C: Conn>(conn: &mut C, change: &InspectionChange) -> Result<()> {
+/// Renders the JSON bodies `change` stores, in the order [`apply`] writes them (before the writer, on the
+/// caller's thread).
+pub(crate) fn render(change: &InspectionChange, bodies: &mut Vec<String>) -> Result<()> {
+    if let InspectionChange::InsertInspection { inspection, hazards } = change {
+        bodies.push(to_json(inspection)?);
+        for h in hazards {
+            bodies.push(to_json(h)?);
+        }
+    }
+    Ok(())
+}
+
+/// Applies one change, taking the bodies [`render`] made for it from `bodies`.
+pub(crate) async fn apply<C: Conn>(
+    conn: &mut C,
+    change: &InspectionChange,
+    bodies: &mut std::slice::Iter<'_, String>,
+) -> Result<()> {
+    let mut body = || bodies.next().cloned().ok_or_else(|| DomainError::internal("body not rendered"));
     match change {
         InspectionChange::InsertInspection { inspection: i, hazards } => {
             let officer_ids = format!(",{},", i.officers.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(","));
@@ -48,7 +65,7 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, change: &InspectionChange) -> R
                     i.reinspection_of.clone(),
                     i.started_at.0,
                     officer_ids,
-                    to_json(i)?,
+                    body()?,
                     &i.created_by,
                     i.created_at.0
                 ],
@@ -68,7 +85,7 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, change: &InspectionChange) -> R
                         opt_date(h.deadline),
                         h.closed_by.clone(),
                         h.closed_at.map(|t| t.0),
-                        to_json(h)?
+                        body()?
                     ],
                 )
                 .await?;

@@ -28,8 +28,31 @@ use crate::params;
 /// Most units in one transaction. Bounds the time a batch holds the write lock.
 const MAX_BATCH: usize = 256;
 
-struct Job {
+/// A unit of work with the text it will store rendered beforehand, on the caller's thread: the writer is
+/// the one serial stage of every request, so it only binds, inserts and seals.
+pub(crate) struct Rendered {
     work: UnitOfWork,
+    /// The JSON bodies of the changes that store one, in the order the changes write them.
+    bodies: Vec<String>,
+    /// Each audit event's detail as text.
+    details: Vec<String>,
+}
+
+impl Rendered {
+    fn new(work: UnitOfWork) -> Result<Rendered> {
+        let mut bodies = Vec::new();
+        for change in &work.changes {
+            if let Change::Inspection(c) = change {
+                crate::inspection::render(c, &mut bodies)?;
+            }
+        }
+        let details = work.audit.iter().map(AuditEvent::detail_text).collect();
+        Ok(Rendered { work, bodies, details })
+    }
+}
+
+struct Job {
+    work: Rendered,
     reply: oneshot::Sender<Result<Committed>>,
 }
 
@@ -73,13 +96,19 @@ impl Writer {
         crypto: Arc<dyn CryptoProvider>,
     ) -> std::result::Result<Writer, rusqlite::Error> {
         let conn = crate::engine::sqlite::open(&path)?;
+        // Checkpoints (copying the WAL back into the database file, with fsyncs of their own) run on a
+        // thread of their own: a commit only appends to the WAL and syncs it.
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+        let checkpointer = crate::engine::sqlite::start_checkpointer(&path)?;
         let (queue, mut rx) = mpsc::channel::<Job>(8192);
         std::thread::Builder::new()
             .name("firelaw-writer".into())
             .spawn(move || {
+                // Dropped when the writer ends, which stops the checkpointer.
+                let _checkpointer = checkpointer;
                 while let Some(first) = rx.blocking_recv() {
                     let batch = take_batch(first, &mut rx);
-                    let works: Vec<&UnitOfWork> = batch.iter().map(|j| &j.work).collect();
+                    let works: Vec<&Rendered> = batch.iter().map(|j| &j.work).collect();
                     let mut c = crate::engine::sqlite::WriteConn(&conn);
                     let results = pollster::block_on(run_batch(&mut c, Backend::Sqlite, crypto.as_ref(), &works));
                     if results.is_err() {
@@ -103,7 +132,7 @@ impl Writer {
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let batch = take_batch(first, &mut rx);
-                let works: Vec<&UnitOfWork> = batch.iter().map(|j| &j.work).collect();
+                let works: Vec<&Rendered> = batch.iter().map(|j| &j.work).collect();
                 let results = {
                     let mut c = crate::engine::postgres::PgConn(&mut conn);
                     run_batch(&mut c, Backend::Postgres, crypto.as_ref(), &works).await
@@ -126,6 +155,7 @@ impl Writer {
     /// Commits a unit of work; returns after COMMIT.
     pub async fn commit(&self, work: UnitOfWork) -> Result<Committed> {
         let (reply, rx) = oneshot::channel();
+        let work = Rendered::new(work)?;
         self.queue.send(Job { work, reply }).await.map_err(|_| DomainError::Unavailable)?;
         rx.await.map_err(|_| DomainError::Unavailable)?
     }
@@ -148,8 +178,8 @@ struct Chain {
 }
 
 impl Chain {
-    fn seal(&mut self, crypto: &dyn CryptoProvider, event: &AuditEvent) {
-        let r = AuditRecord::seal(event, self.seq, &self.mac, &|d| crypto.audit_mac(d));
+    fn seal(&mut self, crypto: &dyn CryptoProvider, event: &AuditEvent, detail: &str) {
+        let r = AuditRecord::seal_rendered(event, detail.to_string(), self.seq, &self.mac, &|d| crypto.audit_mac(d));
         self.seq = r.seq;
         self.mac = r.mac.clone();
         self.pending.push(r);
@@ -211,7 +241,7 @@ async fn run_batch<C: Conn>(
     conn: &mut C,
     backend: Backend,
     crypto: &dyn CryptoProvider,
-    works: &[&UnitOfWork],
+    works: &[&Rendered],
 ) -> Result<Vec<Result<Committed>>> {
     match attempt_fast(conn, backend, crypto, works).await {
         Ok(results) => Ok(results),
@@ -254,7 +284,7 @@ async fn attempt_fast<C: Conn>(
     conn: &mut C,
     backend: Backend,
     crypto: &dyn CryptoProvider,
-    works: &[&UnitOfWork],
+    works: &[&Rendered],
 ) -> std::result::Result<Vec<Result<Committed>>, Abort> {
     let mut chain = begin(conn, backend).await.map_err(Abort::Batch)?;
     let start_seq = chain.seq;
@@ -271,7 +301,7 @@ async fn run_isolated<C: Conn>(
     conn: &mut C,
     backend: Backend,
     crypto: &dyn CryptoProvider,
-    works: &[&UnitOfWork],
+    works: &[&Rendered],
 ) -> Result<Vec<Result<Committed>>> {
     let mut chain = begin(conn, backend).await?;
     let start_seq = chain.seq;
@@ -314,9 +344,11 @@ async fn apply<C: Conn>(
     conn: &mut C,
     backend: Backend,
     crypto: &dyn CryptoProvider,
-    work: &UnitOfWork,
+    rendered: &Rendered,
     chain: &mut Chain,
 ) -> Result<Committed> {
+    let work = &rendered.work;
+    let mut bodies = rendered.bodies.iter();
     let mut done = Committed::default();
     for change in &work.changes {
         match change {
@@ -435,7 +467,7 @@ async fn apply<C: Conn>(
                     conn.exec("UPDATE accounts SET locked_until = $1 WHERE id = $2", params![lock_until.0, user_id])
                         .await?;
                     conn.exec("DELETE FROM login_failures WHERE account_id = $1", params![user_id]).await?;
-                    chain.seal(crypto, lock_audit);
+                    chain.seal(crypto, lock_audit, &lock_audit.detail_text());
                     done.locked_until = Some(*lock_until);
                 }
             }
@@ -548,7 +580,7 @@ async fn apply<C: Conn>(
             }
             Change::Registry(c) => crate::registry::apply(conn, backend, c).await?,
             Change::Check(c) => crate::random_check::apply(conn, c).await?,
-            Change::Inspection(c) => crate::inspection::apply(conn, c).await?,
+            Change::Inspection(c) => crate::inspection::apply(conn, c, &mut bodies).await?,
             Change::SetYearPublished { year, published, source } => {
                 if *published {
                     conn.exec(
@@ -562,8 +594,8 @@ async fn apply<C: Conn>(
             }
         }
     }
-    for event in &work.audit {
-        chain.seal(crypto, event);
+    for (event, detail) in work.audit.iter().zip(&rendered.details) {
+        chain.seal(crypto, event, detail);
     }
     Ok(done)
 }

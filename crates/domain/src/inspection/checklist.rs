@@ -92,10 +92,13 @@ impl Checklist {
         Ok(Checklist { items })
     }
 
-    /// The shipped list.
-    pub fn shipped() -> Checklist {
-        // The shipped file is tested below; failing here is a build defect.
-        Checklist::parse(SHIPPED_CSV).expect("data/checklists.csv parses")
+    /// The shipped list, parsed once per process (it is compiled in).
+    pub fn shipped() -> std::sync::Arc<Checklist> {
+        static SHIPPED: std::sync::LazyLock<std::sync::Arc<Checklist>> = std::sync::LazyLock::new(|| {
+            // The shipped file is tested below; failing here is a build defect.
+            std::sync::Arc::new(Checklist::parse(SHIPPED_CSV).expect("data/checklists.csv parses"))
+        });
+        SHIPPED.clone()
     }
 
     /// The items for a unit of these kinds.

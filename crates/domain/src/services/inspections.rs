@@ -1,6 +1,8 @@
 //! 消防监督检查 as a service: recording an inspection with its findings, hazards, evidence and signatures;
 //! the 复查 that closes or escalates the hazards; and the due dates each act starts.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -233,13 +235,14 @@ impl Services {
         self.inspection_settings().await
     }
 
-    /// The jurisdiction's checklist: its own copy from the settings, else the shipped list.
-    pub async fn checklist(&self) -> Result<Checklist> {
+    /// The jurisdiction's checklist: its own copy from the settings, else the shipped list. The stored text
+    /// is read every time (another server may have changed it); it is parsed again only when it changed.
+    pub async fn checklist(&self) -> Result<Arc<Checklist>> {
         match self.store.setting(checklist::SETTINGS_KEY).await? {
-            Some((text, _)) => {
-                let csv: String = serde_json::from_str(&text).map_err(DomainError::internal)?;
+            Some((text, _)) => self.parsed.checklist.get(&text, |text| {
+                let csv: String = serde_json::from_str(text).map_err(DomainError::internal)?;
                 Checklist::parse(&csv)
-            }
+            }),
             None => Ok(Checklist::shipped()),
         }
     }

@@ -40,6 +40,43 @@ pub struct Services {
     pub files: Arc<dyn FileStore>,
     /// Public address of this deployment, printed in documents' verification QR codes.
     pub public_url: String,
+    /// Settings parsed from their stored text, kept while the text is unchanged.
+    parsed: Arc<ParsedSettings>,
+}
+
+/// The last parse of each setting that is read on every record. Not state: the stored text is read every
+/// time and compared, so a change made through another server is seen at once.
+#[derive(Default)]
+struct ParsedSettings {
+    checklist: LastParsed<crate::inspection::checklist::Checklist>,
+}
+
+/// The value parsed from the last text seen.
+struct LastParsed<T> {
+    last: std::sync::Mutex<Option<(String, Arc<T>)>>,
+}
+
+impl<T> Default for LastParsed<T> {
+    fn default() -> Self {
+        LastParsed { last: std::sync::Mutex::new(None) }
+    }
+}
+
+impl<T> LastParsed<T> {
+    /// The value of `text`: the last one when the text is the same, else `parse(text)` (kept if it parses).
+    fn get(&self, text: &str, parse: impl FnOnce(&str) -> crate::Result<T>) -> crate::Result<Arc<T>> {
+        if let Ok(last) = self.last.lock()
+            && let Some((t, v)) = last.as_ref()
+            && t == text
+        {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(parse(text)?);
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((text.to_string(), v.clone()));
+        }
+        Ok(v)
+    }
 }
 
 impl Services {
@@ -52,6 +89,6 @@ impl Services {
         files: Arc<dyn FileStore>,
         public_url: String,
     ) -> Self {
-        Services { store, crypto, clock, documents, files, public_url }
+        Services { store, crypto, clock, documents, files, public_url, parsed: Arc::default() }
     }
 }
