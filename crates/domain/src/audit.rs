@@ -189,14 +189,9 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// Places `event` after `prev_seq`/`prev_mac`, computing its MAC with `mac_fn`.
-    pub fn seal(event: &AuditEvent, prev_seq: i64, prev_mac: &str, mac_fn: &dyn Fn(&[u8]) -> String) -> AuditRecord {
-        AuditRecord::seal_rendered(event, event.detail_text(), prev_seq, prev_mac, mac_fn)
-    }
-
-    /// [`AuditRecord::seal`] with the detail already rendered by [`AuditEvent::detail_text`] (the writer
-    /// has it rendered off its own thread).
-    pub fn seal_rendered(
+    /// Places `event` after `prev_seq`/`prev_mac`, computing its MAC with `mac_fn`. The detail comes
+    /// rendered by [`AuditEvent::detail_text`]: the writer has it rendered off its own thread.
+    pub fn seal(
         event: &AuditEvent,
         detail: String,
         prev_seq: i64,
@@ -589,7 +584,7 @@ mod tests {
         for i in 0..n {
             let ev = ctx.event(actions::ORG_CREATE, "org", format!("o{i}"));
             let (seq, mac) = out.last().map(|r| (r.seq, r.mac.clone())).unwrap_or((0, GENESIS_MAC.into()));
-            out.push(AuditRecord::seal(&ev, seq, &mac, &fake_mac));
+            out.push(AuditRecord::seal(&ev, ev.detail_text(), seq, &mac, &fake_mac));
         }
         out
     }

@@ -91,12 +91,10 @@ impl S3Files {
     /// The error names the cause: it is read by the person starting the server, not by users.
     pub async fn check(&self) -> std::result::Result<(), SettingsError> {
         let unavailable = |e: object_store::Error| SettingsError(format!("对象存储不可用：{e}"));
-        let path = ObjectPath::parse(if self.prefix.is_empty() {
-            "firelaw-check/connection".to_string()
-        } else {
-            format!("{}/firelaw-check/connection", self.prefix)
-        })
-        .map_err(|e| SettingsError(format!("对象存储前缀有误：{e}")))?;
+        let path = self.path("firelaw-check/connection").map_err(|e| {
+            let cause = if let DomainError::Internal(c) = e { c } else { e.to_string() };
+            SettingsError(format!("对象存储前缀有误：{cause}"))
+        })?;
         self.store.put(&path, b"ok".to_vec().into()).await.map_err(unavailable)?;
         self.store.head(&path).await.map_err(unavailable)?;
         Ok(())

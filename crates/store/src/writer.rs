@@ -179,7 +179,7 @@ struct Chain {
 
 impl Chain {
     fn seal(&mut self, crypto: &dyn CryptoProvider, event: &AuditEvent, detail: &str) {
-        let r = AuditRecord::seal_rendered(event, detail.to_string(), self.seq, &self.mac, &|d| crypto.audit_mac(d));
+        let r = AuditRecord::seal(event, detail.to_string(), self.seq, &self.mac, &|d| crypto.audit_mac(d));
         self.seq = r.seq;
         self.mac = r.mac.clone();
         self.pending.push(r);

@@ -214,15 +214,7 @@ impl Services {
         let actor = ctx.actor()?;
         let i = self.get_inspection(ctx, inspection_id).await?;
         actor.require(Perm::EnforcementAct, &i.org_path)?;
-        if self
-            .store
-            .documents_of(inspection_id)
-            .await?
-            .iter()
-            .any(|d| d.doc_type == DocType::InspectionRecord && d.status != DocStatus::Void)
-        {
-            return Err(DomainError::Rule("该检查记录已经制作".into()));
-        }
+        self.refuse_second(inspection_id, DocType::InspectionRecord, "该检查记录已经制作").await?;
         let hazards = self.store.hazards_of_inspection(inspection_id).await?;
         let agency = self.agency_of(&i.org_path).await?;
         let mut notice = inspection_record_notice(&i, &hazards);
@@ -267,15 +259,7 @@ impl Services {
         if i.kind != crate::inspection::kind::InspectionKind::Reinspection {
             return Err(DomainError::Rule("只有复查才能制作复查意见书".into()));
         }
-        if self
-            .store
-            .documents_of(inspection_id)
-            .await?
-            .iter()
-            .any(|d| d.doc_type == DocType::ReinspectionOpinion && d.status != DocStatus::Void)
-        {
-            return Err(DomainError::Rule("该复查的复查意见书已经制作".into()));
-        }
+        self.refuse_second(inspection_id, DocType::ReinspectionOpinion, "该复查的复查意见书已经制作").await?;
         let decided = self.store.hazards_closed_by(inspection_id).await?;
         let agency = self.agency_of(&i.org_path).await?;
         let rows: Vec<Vec<String>> = decided
@@ -327,6 +311,16 @@ impl Services {
             vec![],
         )
         .await
+    }
+
+    /// Refuses a second document of `doc_type` for `subject_id` while one is in force (a void one may be
+    /// made again).
+    async fn refuse_second(&self, subject_id: &str, doc_type: DocType, message: &str) -> Result<()> {
+        let docs = self.store.documents_of(subject_id).await?;
+        if docs.iter().any(|d| d.doc_type == doc_type && d.status != DocStatus::Void) {
+            return Err(DomainError::Rule(message.into()));
+        }
+        Ok(())
     }
 
     /// A document the actor may read.

@@ -239,7 +239,7 @@ impl Services {
     /// is read every time (another server may have changed it); it is parsed again only when it changed.
     pub async fn checklist(&self) -> Result<Arc<Checklist>> {
         match self.store.setting(checklist::SETTINGS_KEY).await? {
-            Some((text, _)) => self.parsed.checklist.get(&text, |text| {
+            Some((text, _)) => self.checklist_parsed.get(&text, |text| {
                 let csv: String = serde_json::from_str(text).map_err(DomainError::internal)?;
                 Checklist::parse(&csv)
             }),
@@ -387,6 +387,9 @@ impl Services {
             return Err(DomainError::invalid("outcomes", "只有复查才能登记原有隐患的整改结果"));
         }
 
+        if input.hazards.len() > 100 {
+            return Err(DomainError::invalid("hazards", "一次检查登记的隐患不超过100处"));
+        }
         let inspection_id = crate::new_id();
         let mut hazards = Vec::new();
         for d in &input.hazards {
@@ -425,9 +428,6 @@ impl Services {
                 escalation: None,
                 version: 1,
             });
-        }
-        if hazards.len() > 100 {
-            return Err(DomainError::invalid("hazards", "一次检查登记的隐患不超过100处"));
         }
 
         // Evidence uploaded for this record, and the signatures among it.

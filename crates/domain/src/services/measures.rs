@@ -176,8 +176,6 @@ impl Services {
             version: 1,
         };
         let lead = Some(actor.user_id.clone());
-        let mk =
-            |d: Due| deadline_row(&m.org_id.0, "measure", &id, (&m.unit_id, &m.unit_name), lead.clone(), d, ctx.now);
         let audit_detail = serde_json::json!({
             "kind": kind.code(), "unit": i.unit_name, "emergency": input.emergency,
             "grounds": m.grounds.iter().map(|g| g.code()).collect::<Vec<_>>(), "term_days": term_days,
@@ -193,7 +191,12 @@ impl Services {
             let due = deadline::SEAL_EMERGENCY.due(&cal, start)?;
             let work = UnitOfWork::default()
                 .change(Change::Inspection(InspectionChange::InsertMeasure(Box::new(m.clone()))))
-                .change(Change::Inspection(InspectionChange::InsertDeadlines(vec![mk(due)])))
+                .change(Change::Inspection(InspectionChange::InsertDeadlines(vec![measure_due(
+                    &m,
+                    lead.clone(),
+                    due,
+                    ctx.now,
+                )])))
                 .audit(ctx.event(actions::MEASURE_CREATE, "measure", id.clone()).detail(audit_detail));
             self.store.commit(work).await?;
             return Ok((m, None));
@@ -207,9 +210,9 @@ impl Services {
         }
         m.decision_id = Some(decision.id.clone());
         m.doc_id = None;
-        let mut due = vec![mk(deadline::SEAL_DECISION.due(&cal, i.started_at)?)];
+        let mut due = vec![measure_due(&m, lead.clone(), deadline::SEAL_DECISION.due(&cal, i.started_at)?, ctx.now)];
         if let Some(e) = ends {
-            due.push(mk(e));
+            due.push(measure_due(&m, lead.clone(), e, ctx.now));
         }
         let doc_type = if kind == MeasureKind::TemporarySeal { DocType::SealDecision } else { DocType::StopDecision };
         let notice = measure_notice(&m, &agency);
@@ -285,15 +288,7 @@ impl Services {
         let end = deadline::SEAL_TERM_END.with_span(Span::CalendarDays(m.term_days)).due(&cal, m.started_at)?;
         let notice = measure_notice(&next, &agency);
         let (n2, d2) = (next.clone(), decision.clone());
-        let row = deadline_row(
-            &m.org_id.0,
-            "measure",
-            id,
-            (&m.unit_id, &m.unit_name),
-            Some(ctx.actor()?.user_id.clone()),
-            end,
-            ctx.now,
-        );
+        let row = measure_due(&m, Some(ctx.actor()?.user_id.clone()), end, ctx.now);
         let extra = move |doc_id: &str| {
             let mut mm = n2.clone();
             mm.doc_id = Some(doc_id.into());
@@ -339,15 +334,7 @@ impl Services {
         let cal = self.calendar_around(from).await?;
         let end = deadline::SEAL_TERM_END.with_span(Span::CalendarDays(days)).due_from_date(&cal, from, None)?;
         let next = Measure { ends_on: Some(end.due_on), extensions: m.extensions + 1, version, ..m.clone() };
-        let row = deadline_row(
-            &m.org_id.0,
-            "measure",
-            id,
-            (&m.unit_id, &m.unit_name),
-            Some(actor.user_id.clone()),
-            end,
-            ctx.now,
-        );
+        let row = measure_due(&m, Some(actor.user_id.clone()), end, ctx.now);
         let work = UnitOfWork::default()
             .change(Change::Inspection(InspectionChange::MeetDeadlines {
                 subject_id: id.into(),
@@ -379,15 +366,7 @@ impl Services {
         let cal = self.calendar_around(on).await?;
         let due = deadline::SEAL_LIFT_INSPECT.due_from_date(&cal, on, None)?;
         let next = Measure { lift_applied_on: Some(on), version, ..m.clone() };
-        let row = deadline_row(
-            &m.org_id.0,
-            "measure",
-            id,
-            (&m.unit_id, &m.unit_name),
-            Some(actor.user_id.clone()),
-            due,
-            ctx.now,
-        );
+        let row = measure_due(&m, Some(actor.user_id.clone()), due, ctx.now);
         let work = UnitOfWork::default()
             .change(Change::Inspection(InspectionChange::UpdateMeasure(Box::new(next.clone()))))
             .change(Change::Inspection(InspectionChange::InsertDeadlines(vec![row])))
@@ -505,6 +484,11 @@ impl Services {
         self.get_measure(ctx, id).await?;
         self.store.documents_of(id).await
     }
+}
+
+/// A due date of a measure, on the worklist of `assignee`.
+fn measure_due(m: &Measure, assignee: Option<String>, d: Due, now: crate::time::Timestamp) -> Deadline {
+    deadline_row(&m.org_id.0, "measure", &m.id, (&m.unit_id, &m.unit_name), assignee, d, now)
 }
 
 /// A due date row for a subject.

@@ -40,18 +40,12 @@ pub struct Services {
     pub files: Arc<dyn FileStore>,
     /// Public address of this deployment, printed in documents' verification QR codes.
     pub public_url: String,
-    /// Settings parsed from their stored text, kept while the text is unchanged.
-    parsed: Arc<ParsedSettings>,
+    /// The jurisdiction's checklist as last parsed (read on every record).
+    checklist_parsed: Arc<LastParsed<crate::inspection::checklist::Checklist>>,
 }
 
-/// The last parse of each setting that is read on every record. Not state: the stored text is read every
-/// time and compared, so a change made through another server is seen at once.
-#[derive(Default)]
-struct ParsedSettings {
-    checklist: LastParsed<crate::inspection::checklist::Checklist>,
-}
-
-/// The value parsed from the last text seen.
+/// The value parsed from the last stored text seen. Not state: the text is read every time and compared,
+/// so a change made through another server is seen at once.
 struct LastParsed<T> {
     last: std::sync::Mutex<Option<(String, Arc<T>)>>,
 }
@@ -89,6 +83,6 @@ impl Services {
         files: Arc<dyn FileStore>,
         public_url: String,
     ) -> Self {
-        Services { store, crypto, clock, documents, files, public_url, parsed: Arc::default() }
+        Services { store, crypto, clock, documents, files, public_url, checklist_parsed: Arc::default() }
     }
 }

@@ -72,15 +72,12 @@ pub fn exec(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<
 /// How often the checkpointer looks for WAL frames to copy back.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// Keeps the checkpointer running; dropping it stops the thread.
-pub struct Checkpointer(#[allow(dead_code)] std::sync::mpsc::Sender<()>);
-
 /// Starts the checkpointer: a thread with its own connection that runs a PASSIVE checkpoint every
 /// [`CHECKPOINT_EVERY`]. A PASSIVE checkpoint never blocks the writer or the readers, and is a no-op
 /// when the WAL has nothing new; the writer starts the log over once a checkpoint has caught up. Moving
 /// this off the writer (SQLite would otherwise checkpoint inside a commit every 1,000 pages) keeps the
-/// copying and its fsyncs out of every request's path.
-pub fn start_checkpointer(path: &Path) -> rusqlite::Result<Checkpointer> {
+/// copying and its fsyncs out of every request's path. The thread runs until the returned sender is dropped.
+pub fn start_checkpointer(path: &Path) -> rusqlite::Result<std::sync::mpsc::Sender<()>> {
     let conn = open(path)?;
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     std::thread::Builder::new()
@@ -93,7 +90,7 @@ pub fn start_checkpointer(path: &Path) -> rusqlite::Result<Checkpointer> {
             }
         })
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    Ok(Checkpointer(stop))
+    Ok(stop)
 }
 
 /// A few read connections. A read runs on the calling thread: no hand-off, no wake-up.
