@@ -421,6 +421,14 @@ pub mod actions {
     pub const MAJOR_UPDATE: &str = "major.update";
     /// Hazard notice drafted, published or withdrawn.
     pub const EXPOSURE_SET: &str = "exposure.set";
+    /// A penalty case opened (立案申请, or a 简易程序 decision on the spot).
+    pub const CASE_OPEN: &str = "case.open";
+    /// A step of a case (approval, 告知, 听证, 法制审核, 集体议案, 送达, 缴款, 移送 …).
+    pub const CASE_STEP: &str = "case.step";
+    /// A penalty decision made.
+    pub const CASE_DECIDE: &str = "case.decide";
+    /// A decision published on the portal or withdrawn.
+    pub const CASE_PUBLICATION: &str = "case.publication";
 
     /// Chinese label for an action code.
     pub fn label(code: &str) -> &'static str {
@@ -476,6 +484,10 @@ pub mod actions {
             MAJOR_DETERMINE => "判定重大火灾隐患",
             MAJOR_UPDATE => "重大火灾隐患报告督办",
             EXPOSURE_SET => "隐患曝光",
+            CASE_OPEN => "行政处罚立案",
+            CASE_STEP => "办理案件环节",
+            CASE_DECIDE => "作出行政处罚决定",
+            CASE_PUBLICATION => "公示行政处罚决定",
             _ => "其他操作",
         }
     }
@@ -505,12 +517,14 @@ pub mod actions {
             "deadline" => "办理期限",
             "major_hazard" => "重大火灾隐患",
             "exposure" => "隐患曝光",
+            "case" => "行政处罚案件",
+            "case_publication" => "处罚决定公示",
             _ => "其他",
         }
     }
 
     /// All codes, for the search form.
-    pub const ALL: [&str; 51] = [
+    pub const ALL: [&str; 55] = [
         LOGIN,
         LOGIN_FAILED,
         ACCOUNT_LOCKED,
@@ -562,6 +576,10 @@ pub mod actions {
         MAJOR_DETERMINE,
         MAJOR_UPDATE,
         EXPOSURE_SET,
+        CASE_OPEN,
+        CASE_STEP,
+        CASE_DECIDE,
+        CASE_PUBLICATION,
     ];
 }
 

@@ -189,8 +189,128 @@ pub const SEAL_TERM_END: Rule = Rule {
     span: Span::CalendarDays(SEAL_TERM_DAYS),
 };
 
+/// 行政处罚案件 (普通程序): the decision within 90 days of 立案 (《中华人民共和国行政处罚法》第六十条);
+/// extensions are added to the span case by case (see [`crate::penalty::case::decide_by`]).
+pub const CASE_DECISION: Rule = Rule {
+    code: "case_decision",
+    name: "作出行政处罚决定",
+    article: "《中华人民共和国行政处罚法》第六十条",
+    span: Span::CalendarDays(90),
+};
+
+/// 陈述、申辩: the period the 告知书 gives when no hearing applies [M: 3日 as local 告知书 forms print it;
+/// the law fixes no number, 行政处罚法第四十四条、第四十五条 only require hearing the party first].
+pub const STATEMENT: Rule = Rule {
+    code: "statement",
+    name: "当事人陈述、申辩",
+    article: "《中华人民共和国行政处罚法》第四十四条、第四十五条",
+    span: Span::WorkingDays(3),
+};
+
+/// 听证: the party asks for a hearing within 5 working days of the 告知 (行政处罚法第六十四条第一项;
+/// 第八十五条: 日 below ten are working days).
+pub const HEARING_REQUEST: Rule = Rule {
+    code: "hearing_request",
+    name: "当事人要求听证",
+    article: "《中华人民共和国行政处罚法》第六十四条第一项",
+    span: Span::WorkingDays(5),
+};
+
+/// The hearing notice is given at least 7 working days before the hearing (行政处罚法第六十四条第二项).
+pub const HEARING_NOTICE_LEAD: Rule = Rule {
+    code: "hearing_notice",
+    name: "听证通知（举行听证七日前）",
+    article: "《中华人民共和国行政处罚法》第六十四条第二项",
+    span: Span::WorkingDays(7),
+};
+
+/// 先行登记保存: the decision on the items within 7 working days (行政处罚法第五十六条).
+pub const PRESERVATION_DECIDE: Rule = Rule {
+    code: "preservation_decide",
+    name: "对先行登记保存的证据作出处理决定",
+    article: "《中华人民共和国行政处罚法》第五十六条",
+    span: Span::WorkingDays(7),
+};
+
+/// The 行政处罚决定书 is served within 7 working days when the party was not present (行政处罚法第六十一条).
+pub const DECISION_SERVICE: Rule = Rule {
+    code: "decision_service",
+    name: "送达行政处罚决定书",
+    article: "《中华人民共和国行政处罚法》第六十一条",
+    span: Span::WorkingDays(7),
+};
+
+/// The fine is paid within 15 days of receiving the decision (行政处罚法第六十七条第三款).
+pub const PAYMENT: Rule = Rule {
+    code: "payment",
+    name: "缴纳罚款",
+    article: "《中华人民共和国行政处罚法》第六十七条第三款",
+    span: Span::CalendarDays(15),
+};
+
+/// The 催告书 is served at least 10 days before applying to the court (行政强制法第五十四条).
+pub const DEMAND_LEAD: Rule = Rule {
+    code: "demand_lead",
+    name: "催告后申请强制执行（催告书送达十日后）",
+    article: "《中华人民共和国行政强制法》第五十四条",
+    span: Span::CalendarDays(10),
+};
+
+/// Apply to the court within 3 months after the periods for 复议 and 诉讼 have run out (行政强制法第五十三条);
+/// the start date is computed by [`crate::penalty::case::enforcement_window`].
+pub const ENFORCEMENT_APPLY: Rule = Rule {
+    code: "enforcement_apply",
+    name: "申请人民法院强制执行",
+    article: "《中华人民共和国行政强制法》第五十三条",
+    span: Span::CalendarDays(0),
+};
+
+/// A suspected crime: the case is handed to the police within 24 hours of the head's approval
+/// (《行政执法机关移送涉嫌犯罪案件的规定》第八条).
+pub const TRANSFER_CRIME: Rule = Rule {
+    code: "transfer_crime",
+    name: "向公安机关移送涉嫌犯罪案件",
+    article: "《行政执法机关移送涉嫌犯罪案件的规定》第八条",
+    span: Span::Hours(24),
+};
+
+/// A closed case is filed in the archive within 30 days of closing [M: the period is the product's default;
+/// the 程序规定's chapter on 案件终结 governs closing].
+pub const CASE_ARCHIVE: Rule = Rule {
+    code: "case_archive",
+    name: "案卷立卷归档",
+    article: "《消防救援机构办理行政案件程序规定》第八章 案件终结（结案后30日内立卷归档为默认值）",
+    span: Span::CalendarDays(30),
+};
+
+/// A penalty decision is published within 7 working days (国办发〔2018〕118号 and 国办发〔2015〕51号
+/// 双公示) [M: a jurisdiction sets its own on the 业务设置 page].
+pub const PUBLISH_DECISION: Rule = Rule {
+    code: "publish_decision",
+    name: "公示行政处罚决定",
+    article: "《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》（国办发〔2018〕118号）第二部分第（四）项（期限可在业务设置中调整）",
+    span: Span::WorkingDays(7),
+};
+
+/// A published decision that is revoked, changed or annulled is withdrawn within 3 working days
+/// (行政处罚法第四十八条第二款).
+pub const PUBLISH_WITHDRAW: Rule = Rule {
+    code: "publish_withdraw",
+    name: "撤回已公示的行政处罚决定",
+    article: "《中华人民共和国行政处罚法》第四十八条第二款",
+    span: Span::WorkingDays(3),
+};
+
+/// 行政复议: the review body decides within 60 days (复议法第六十二条), tracked so that the outcome is recorded.
+pub const REVIEW_DECISION: Rule = Rule {
+    code: "review_decision",
+    name: "行政复议机关作出复议决定",
+    article: "《中华人民共和国行政复议法》第六十二条",
+    span: Span::CalendarDays(60),
+};
+
 /// Every rule, for lookups by code.
-pub const ALL: [Rule; 17] = [
+pub const ALL: [Rule; 31] = [
     COMPLAINT_URGENT,
     COMPLAINT,
     PRE_OPENING_INSPECT,
@@ -208,6 +328,20 @@ pub const ALL: [Rule; 17] = [
     RECTIFY_BY,
     SEAL_TERM_END,
     crate::deadline::PUBLISH_RESULTS,
+    CASE_DECISION,
+    STATEMENT,
+    HEARING_REQUEST,
+    HEARING_NOTICE_LEAD,
+    PRESERVATION_DECIDE,
+    DECISION_SERVICE,
+    PAYMENT,
+    DEMAND_LEAD,
+    ENFORCEMENT_APPLY,
+    TRANSFER_CRIME,
+    CASE_ARCHIVE,
+    PUBLISH_DECISION,
+    PUBLISH_WITHDRAW,
+    REVIEW_DECISION,
 ];
 
 /// Working days within which random-check results are published, by default [M: 企业信息公示暂行条例

@@ -30,11 +30,47 @@ pub enum DocType {
     StopDecision,
     /// 重大火灾隐患整改通知书.
     MajorHazardNotice,
+    /// 立案审批表.
+    CaseFiling,
+    /// 询问笔录.
+    Interview,
+    /// 现场笔录.
+    SiteRecord,
+    /// 证据先行登记保存通知书.
+    Preservation,
+    /// 行政处罚告知书（陈述、申辩）.
+    PenaltyNotice,
+    /// 行政处罚听证告知书.
+    HearingRights,
+    /// 举行听证通知书.
+    HearingNotice,
+    /// 听证笔录.
+    HearingRecord,
+    /// 法制审核意见书.
+    LegalReview,
+    /// 集体议案记录.
+    Deliberation,
+    /// 行政处罚决定书.
+    PenaltyDecision,
+    /// 当场处罚决定书（简易程序）.
+    OnSpotDecision,
+    /// 不予行政处罚决定书.
+    NoPenaltyDecision,
+    /// 送达回证.
+    ServiceReceipt,
+    /// 催告书.
+    Demand,
+    /// 强制执行申请书.
+    EnforcementApplication,
+    /// 案件移送通知书.
+    TransferNotice,
+    /// 结案报告.
+    ClosingReport,
 }
 
 impl DocType {
     /// All.
-    pub const ALL: [DocType; 7] = [
+    pub const ALL: [DocType; 25] = [
         DocType::InspectionRecord,
         DocType::CorrectionOrder,
         DocType::ReinspectionOpinion,
@@ -42,6 +78,24 @@ impl DocType {
         DocType::SealLift,
         DocType::StopDecision,
         DocType::MajorHazardNotice,
+        DocType::CaseFiling,
+        DocType::Interview,
+        DocType::SiteRecord,
+        DocType::Preservation,
+        DocType::PenaltyNotice,
+        DocType::HearingRights,
+        DocType::HearingNotice,
+        DocType::HearingRecord,
+        DocType::LegalReview,
+        DocType::Deliberation,
+        DocType::PenaltyDecision,
+        DocType::OnSpotDecision,
+        DocType::NoPenaltyDecision,
+        DocType::ServiceReceipt,
+        DocType::Demand,
+        DocType::EnforcementApplication,
+        DocType::TransferNotice,
+        DocType::ClosingReport,
     ];
 
     /// Stored code.
@@ -54,6 +108,24 @@ impl DocType {
             DocType::SealLift => "seal_lift",
             DocType::StopDecision => "stop_decision",
             DocType::MajorHazardNotice => "major_hazard_notice",
+            DocType::CaseFiling => "case_filing",
+            DocType::Interview => "interview",
+            DocType::SiteRecord => "site_record",
+            DocType::Preservation => "preservation",
+            DocType::PenaltyNotice => "penalty_notice",
+            DocType::HearingRights => "hearing_rights",
+            DocType::HearingNotice => "hearing_notice",
+            DocType::HearingRecord => "hearing_record",
+            DocType::LegalReview => "legal_review",
+            DocType::Deliberation => "deliberation",
+            DocType::PenaltyDecision => "penalty_decision",
+            DocType::OnSpotDecision => "on_spot_decision",
+            DocType::NoPenaltyDecision => "no_penalty_decision",
+            DocType::ServiceReceipt => "service_receipt",
+            DocType::Demand => "demand",
+            DocType::EnforcementApplication => "enforcement_application",
+            DocType::TransferNotice => "transfer_notice",
+            DocType::ClosingReport => "closing_report",
         }
     }
 
@@ -75,6 +147,24 @@ impl DocType {
             DocType::SealLift => "解除临时查封决定书",
             DocType::StopDecision => "责令停产停业（停止使用）决定书",
             DocType::MajorHazardNotice => "重大火灾隐患整改通知书",
+            DocType::CaseFiling => "立案审批表",
+            DocType::Interview => "询问笔录",
+            DocType::SiteRecord => "现场笔录",
+            DocType::Preservation => "证据先行登记保存通知书",
+            DocType::PenaltyNotice => "行政处罚告知书",
+            DocType::HearingRights => "行政处罚听证告知书",
+            DocType::HearingNotice => "举行听证通知书",
+            DocType::HearingRecord => "听证笔录",
+            DocType::LegalReview => "法制审核意见书",
+            DocType::Deliberation => "集体议案记录",
+            DocType::PenaltyDecision => "行政处罚决定书",
+            DocType::OnSpotDecision => "当场处罚决定书",
+            DocType::NoPenaltyDecision => "不予行政处罚决定书",
+            DocType::ServiceReceipt => "送达回证",
+            DocType::Demand => "催告书",
+            DocType::EnforcementApplication => "强制执行申请书",
+            DocType::TransferNotice => "案件移送通知书",
+            DocType::ClosingReport => "结案报告",
         }
     }
 
@@ -88,6 +178,24 @@ impl DocType {
             DocType::SealLift => "解",
             DocType::StopDecision => "停",
             DocType::MajorHazardNotice => "重改",
+            DocType::CaseFiling => "立",
+            DocType::Interview => "询",
+            DocType::SiteRecord => "现",
+            DocType::Preservation => "先保",
+            DocType::PenaltyNotice => "罚告",
+            DocType::HearingRights => "听告",
+            DocType::HearingNotice => "听通",
+            DocType::HearingRecord => "听笔",
+            DocType::LegalReview => "法审",
+            DocType::Deliberation => "议",
+            DocType::PenaltyDecision => "罚决",
+            DocType::OnSpotDecision => "当罚",
+            DocType::NoPenaltyDecision => "不罚",
+            DocType::ServiceReceipt => "送",
+            DocType::Demand => "催",
+            DocType::EnforcementApplication => "强申",
+            DocType::TransferNotice => "移",
+            DocType::ClosingReport => "结",
         }
     }
 }

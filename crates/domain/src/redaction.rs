@@ -162,8 +162,55 @@ pub fn pseudonym(name: &str) -> String {
     format!("{surname}某")
 }
 
+/// Numbers written the way people write them, for the property tests of everything published.
+#[cfg(test)]
+pub(crate) mod samples {
+    /// A valid 18-digit ID number from 17 digits (GB 11643-1999 check character).
+    pub(crate) fn id_number(body: &[u8; 17]) -> String {
+        const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = body.iter().zip(W).map(|(d, w)| u32::from(*d) * w).sum();
+        let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+        body.iter().map(|d| char::from(b'0' + d)).chain(std::iter::once(check)).collect()
+    }
+
+    /// An ID number (`which` 0), a mobile number (1) or a bank-card number of `card_len` digits (2) made
+    /// from the digits of `body`.
+    pub(crate) fn planted(which: u8, body: &[u8; 17], card_len: usize) -> String {
+        match which {
+            0 => id_number(body),
+            1 => format!("1{}", body[..10].iter().map(|d| char::from(b'0' + d)).collect::<String>()),
+            _ => {
+                let digits: String = body.iter().cycle().take(card_len - 1).map(|d| char::from(b'0' + d)).collect();
+                format!("6{digits}")
+            }
+        }
+    }
+
+    /// Writes `number` as a person might: some digits full-width, spaces or hyphens between some.
+    pub(crate) fn written(number: &str, full_width: &[bool], gaps: &[u8]) -> String {
+        let mut out = String::new();
+        for (k, c) in number.chars().enumerate() {
+            if k > 0 {
+                match gaps[k % gaps.len()] {
+                    1 => out.push(' '),
+                    2 => out.push('-'),
+                    3 => out.push('\u{3000}'),
+                    _ => {}
+                }
+            }
+            let c = match c.to_digit(10) {
+                Some(d) if full_width[k % full_width.len()] => char::from_u32(u32::from('０') + d).unwrap(),
+                _ => c,
+            };
+            out.push(c);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::samples::{planted, written};
     use super::*;
     use proptest::prelude::*;
 
@@ -200,35 +247,6 @@ mod tests {
         assert_eq!(pseudonym("欧阳"), "欧某", "two characters: 欧 is the surname");
     }
 
-    /// A valid 18-digit ID number from 17 digits (GB 11643-1999 check character).
-    fn id_number(body: &[u8; 17]) -> String {
-        const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-        let sum: u32 = body.iter().zip(W).map(|(d, w)| u32::from(*d) * w).sum();
-        let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
-        body.iter().map(|d| char::from(b'0' + d)).chain(std::iter::once(check)).collect()
-    }
-
-    /// Writes `number` as a person might: some digits full-width, spaces or hyphens between some.
-    fn written(number: &str, full_width: &[bool], gaps: &[u8]) -> String {
-        let mut out = String::new();
-        for (k, c) in number.chars().enumerate() {
-            if k > 0 {
-                match gaps[k % gaps.len()] {
-                    1 => out.push(' '),
-                    2 => out.push('-'),
-                    3 => out.push('\u{3000}'),
-                    _ => {}
-                }
-            }
-            let c = match c.to_digit(10) {
-                Some(d) if full_width[k % full_width.len()] => char::from_u32(u32::from('０') + d).unwrap(),
-                _ => c,
-            };
-            out.push(c);
-        }
-        out
-    }
-
     fn filler() -> impl Strategy<Value = String> {
         // Text around the number, with no digits of its own: what matters is the planted one.
         proptest::string::string_regex("[一-龥，。、（）：a-zA-Z ]{0,30}").unwrap()
@@ -246,14 +264,7 @@ mod tests {
             full_width in proptest::collection::vec(any::<bool>(), 1..6),
             gaps in proptest::collection::vec(0u8..5, 1..7),
         ) {
-            let number = match which {
-                0 => id_number(&body),
-                1 => format!("1{}", body[..10].iter().map(|d| char::from(b'0' + d)).collect::<String>()),
-                _ => {
-                    let digits: String = body.iter().cycle().take(card_len - 1).map(|d| char::from(b'0' + d)).collect();
-                    format!("6{digits}")
-                }
-            };
+            let number = planted(which, &body, card_len);
             let text = format!("{before}{}{after}", written(&number, &full_width, &gaps));
             let (masked, hits) = redact(&text, &[]);
             prop_assert!(!hits.is_empty(), "{text}");

@@ -4,6 +4,7 @@
 //! millisecond timestamps, TEXT ids, `ON CONFLICT … DO UPDATE`), executed through sqlx's `Any` driver.
 //! Reads go to a small pool; every write goes through the [`writer`] (group commit, audit chain).
 
+mod case;
 pub mod engine;
 pub mod error;
 mod inspection;

@@ -628,6 +628,45 @@ CREATE INDEX hazards_closed_by ON hazards (closed_by) WHERE closed_by IS NOT NUL
         postgres: "",
         seed: None,
     },
+    Migration {
+        version: 8,
+        name: "m20261122_008_create_cases",
+        // Penalty cases (the body holds the procedure's record; the columns serve lists and locking) and
+        // the publications of their decisions. `party_sealed` holds a person's ID number and phone, SM4
+        // sealed, out of the body; `search` is what the public portal searches (already redacted).
+        common: r#"
+CREATE TABLE cases (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    unit_id TEXT,
+    status TEXT NOT NULL,
+    procedure TEXT NOT NULL,
+    handler_ids TEXT NOT NULL,
+    party_sealed TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX cases_org ON cases (org_id, created_at);
+CREATE INDEX cases_unit ON cases (unit_id);
+CREATE TABLE case_publications (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL UNIQUE REFERENCES cases(id),
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    status TEXT NOT NULL,
+    published_at BIGINT,
+    search TEXT NOT NULL,
+    body TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX case_publications_public ON case_publications (status, published_at);
+CREATE INDEX case_publications_org ON case_publications (org_id, created_at);
+"#,
+        sqlite: "",
+        postgres: "",
+        seed: None,
+    },
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -581,6 +581,7 @@ async fn apply<C: Conn>(
             Change::Registry(c) => crate::registry::apply(conn, backend, c).await?,
             Change::Check(c) => crate::random_check::apply(conn, c).await?,
             Change::Inspection(c) => crate::inspection::apply(conn, c, &mut bodies).await?,
+            Change::Case(c) => crate::case::apply(conn, c).await?,
             Change::SetYearPublished { year, published, source } => {
                 if *published {
                     conn.exec(

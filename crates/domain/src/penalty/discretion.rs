@@ -28,13 +28,25 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// All, mildest first.
+    pub const ALL: [Severity; 3] = [Severity::Minor, Severity::Ordinary, Severity::Serious];
+
+    /// Code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Minor => "minor",
+            Severity::Ordinary => "ordinary",
+            Severity::Serious => "serious",
+        }
+    }
+
     /// From its Chinese name or code.
     pub fn parse(s: &str) -> Result<Severity> {
         match s.trim() {
             "较轻" | "minor" => Ok(Severity::Minor),
             "一般" | "ordinary" => Ok(Severity::Ordinary),
             "严重" | "serious" => Ok(Severity::Serious),
-            _ => Err(DomainError::invalid("level", "情节应为较轻、一般或严重")),
+            _ => Err(DomainError::invalid("severity", "情节应为较轻、一般或严重")),
         }
     }
 
@@ -78,7 +90,7 @@ pub struct DiscretionBaseline {
 }
 
 /// What the baseline recommends for a case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recommendation {
     /// Lowest recommended fine.
     pub min: Yuan,
@@ -89,13 +101,23 @@ pub struct Recommendation {
 }
 
 /// Where a chosen fine stands against the recommendation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Assessment {
     /// Inside the band.
     Within,
     /// Inside the statutory range but outside the band: written reasons and 集体议案 are required.
     Deviates,
+}
+
+impl Assessment {
+    /// Code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Assessment::Within => "within",
+            Assessment::Deviates => "deviates",
+        }
+    }
 }
 
 impl DiscretionBaseline {

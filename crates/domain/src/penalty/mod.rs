@@ -1,9 +1,14 @@
 //! Administrative penalties (行政处罚): what the law punishes and with what range ([`violation`]), how far
 //! an agency may go inside that range ([`discretion`]), and which procedure a case may take
-//! ([`procedure`]). Amounts are integer 元 ([`Yuan`]).
+//! ([`procedure`]), which violations are not punished ([`leniency`]), how a case moves from 立案 to 归档
+//! ([`case`]) and what of a decision the public sees ([`publication`]). Amounts are integer 元 ([`Yuan`]).
 
+pub mod case;
 pub mod discretion;
+pub mod leniency;
+pub mod notices;
 pub mod procedure;
+pub mod publication;
 pub mod violation;
 
 use serde::{Deserialize, Serialize};

@@ -29,6 +29,26 @@ pub enum Procedure {
 }
 
 impl Procedure {
+    /// All.
+    pub const ALL: [Procedure; 3] = [Procedure::Simple, Procedure::Fast, Procedure::General];
+
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Procedure::Simple => "simple",
+            Procedure::Fast => "fast",
+            Procedure::General => "general",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(s: &str) -> Result<Procedure> {
+        Procedure::ALL
+            .into_iter()
+            .find(|p| p.code() == s)
+            .ok_or_else(|| DomainError::invalid("procedure", "请选择办案程序"))
+    }
+
     /// Its Chinese name.
     pub fn label(self) -> &'static str {
         match self {

@@ -56,6 +56,15 @@ pub enum Decider {
 }
 
 impl Decider {
+    /// Who it is, as a sentence names them.
+    pub fn label(self) -> &'static str {
+        match self {
+            Decider::Fire => "消防救援机构",
+            Decider::Housing => "住房和城乡建设主管部门",
+            Decider::Police => "公安机关",
+        }
+    }
+
     fn parse(s: &str) -> Option<Decider> {
         match s {
             "fire" => Some(Decider::Fire),

@@ -7,10 +7,12 @@
 
 use chrono::NaiveDate;
 
+pub mod case;
 pub mod inspection;
 pub mod random_check;
 pub mod registry;
 
+pub use case::CaseStore;
 pub use inspection::InspectionStore;
 pub use random_check::CheckStore;
 pub use registry::RegistryStore;
@@ -228,6 +230,8 @@ pub enum Change {
     Check(random_check::CheckChange),
     /// A change to inspections, hazards, measures, documents, evidence or due dates.
     Inspection(inspection::InspectionChange),
+    /// A change to penalty cases or the publication of their decisions.
+    Case(case::CaseChange),
 }
 
 /// Changes and their audit records, committed together or not at all.
@@ -295,7 +299,7 @@ pub struct Credentials {
 
 /// The database, seen from the domain.
 #[async_trait::async_trait]
-pub trait Store: RegistryStore + CheckStore + InspectionStore + Send + Sync {
+pub trait Store: RegistryStore + CheckStore + InspectionStore + CaseStore + Send + Sync {
     /// Commits the unit in one transaction: all changes and all audit records, or nothing.
     async fn commit(&self, work: UnitOfWork) -> Result<Committed>;
 

@@ -52,7 +52,7 @@ impl Services {
         subject: (&str, &str),
         unit: (&str, &str),
         notice: Notice,
-        extra: &(dyn Fn(&str) -> Vec<Change> + Sync),
+        extra: &(dyn Fn(&Document) -> Vec<Change> + Sync),
         audits: Vec<crate::audit::AuditEvent>,
     ) -> Result<Document> {
         let actor = ctx.actor()?;
@@ -123,7 +123,7 @@ impl Services {
                 .audit(ctx.event(actions::DOCUMENT_ISSUE, "document", id.clone()).detail(serde_json::json!({
                     "number": number.as_str(), "type": doc_type.code(), "subject": subject.1, "pdf_sm3": pdf_sm3,
                 })));
-            for c in extra(&id) {
+            for c in extra(&doc) {
                 work = work.change(c);
             }
             for a in &audits {
@@ -190,11 +190,8 @@ impl Services {
             ..Default::default()
         };
         let ids: Vec<String> = hazards.iter().map(|h| h.id.clone()).collect();
-        let link = |doc_id: &str| {
-            vec![Change::Inspection(InspectionChange::HazardsOrdered {
-                hazard_ids: ids.clone(),
-                doc_id: doc_id.into(),
-            })]
+        let link = |d: &Document| {
+            vec![Change::Inspection(InspectionChange::HazardsOrdered { hazard_ids: ids.clone(), doc_id: d.id.clone() })]
         };
         self.issue_document(
             ctx,

@@ -183,7 +183,8 @@ impl Services {
             ..Default::default()
         };
         let (d2, dec2) = (d.clone(), decision);
-        let extra = move |doc_id: &str| {
+        let extra = move |doc: &Document| {
+            let doc_id = doc.id.as_str();
             let mut dd = d2.clone();
             dd.notice_doc_id = Some(doc_id.into());
             vec![

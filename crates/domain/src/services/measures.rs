@@ -217,7 +217,8 @@ impl Services {
         let doc_type = if kind == MeasureKind::TemporarySeal { DocType::SealDecision } else { DocType::StopDecision };
         let notice = measure_notice(&m, &agency);
         let (m2, d2) = (m.clone(), decision.clone());
-        let extra = move |doc_id: &str| {
+        let extra = move |doc: &Document| {
+            let doc_id = doc.id.as_str();
             let mut mm = m2.clone();
             mm.doc_id = Some(doc_id.into());
             vec![
@@ -289,7 +290,8 @@ impl Services {
         let notice = measure_notice(&next, &agency);
         let (n2, d2) = (next.clone(), decision.clone());
         let row = measure_due(&m, Some(ctx.actor()?.user_id.clone()), end, ctx.now);
-        let extra = move |doc_id: &str| {
+        let extra = move |doc: &Document| {
+            let doc_id = doc.id.as_str();
             let mut mm = n2.clone();
             mm.doc_id = Some(doc_id.into());
             vec![
@@ -463,7 +465,7 @@ impl Services {
             signatures: vec![document::receipt_line("被检查单位")],
             ..Default::default()
         };
-        let extra = move |_: &str| changes.clone();
+        let extra = move |_: &Document| changes.clone();
         let doc = self
             .issue_document(
                 ctx,

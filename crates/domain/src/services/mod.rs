@@ -11,6 +11,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod bootstrap;
 pub mod calendar;
+pub mod cases;
 pub mod demo;
 mod demo_inspections;
 mod demo_registry;

@@ -8,6 +8,7 @@ mod auth;
 mod authz;
 mod bootstrap;
 mod calendar;
+mod cases;
 mod checks;
 mod helpers;
 mod inspections;

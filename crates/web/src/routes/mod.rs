@@ -11,6 +11,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cases;
 pub mod checks;
 pub mod home;
 pub mod inspection_pages;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(inspections::pages())
         .merge(inspection_pages::pages())
         .merge(measures::pages())
+        .merge(cases::pages())
         .merge(settings::pages())
         .layer(middleware::from_fn(crate::request::render_page_errors));
     let api = Router::new()
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(checks::api())
         .merge(inspections::api())
         .merge(measures::api())
+        .merge(cases::api())
         .merge(settings::api());
     Router::new()
         .merge(pages)
