@@ -168,6 +168,22 @@ impl DocType {
         }
     }
 
+    /// Whether the document is served on the party (or sent to another authority); the others are the
+    /// agency's internal records (审批表, 笔录, 审核意见, 议案记录, 回证, 结案报告).
+    pub fn is_served(self) -> bool {
+        !matches!(
+            self,
+            DocType::CaseFiling
+                | DocType::Interview
+                | DocType::SiteRecord
+                | DocType::HearingRecord
+                | DocType::LegalReview
+                | DocType::Deliberation
+                | DocType::ServiceReceipt
+                | DocType::ClosingReport
+        )
+    }
+
     /// The character of the number series (…消{字}字…).
     pub fn abbreviation(self) -> &'static str {
         match self {

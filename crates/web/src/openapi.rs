@@ -28,7 +28,7 @@ use crate::routes::{
         checks::api_officer_pool, checks::api_add_absence, checks::api_delete_absence, checks::api_conflicts,
         checks::api_declare_conflict, checks::api_withdraw_conflict,
         checks::api_public_plans, checks::api_public_plan, checks::api_public_record,
-        settings::api_get, settings::api_put, settings::api_get_inspections, settings::api_put_inspections,
+        settings::api_get, settings::api_put, settings::api_get_inspections, settings::api_put_inspections, settings::api_get_penalty, settings::api_put_penalty,
         inspections::api_form, inspections::api_record, inspections::api_list, inspections::api_get,
         inspections::api_correction_order, inspections::api_record_document, inspections::api_reinspection_opinion, inspections::api_hazards,
         inspections::api_hazard, inspections::api_apply, inspections::api_upload, inspections::api_evidence_file,

@@ -190,7 +190,7 @@ pub fn check_officers(officers: &[Account], day: NaiveDate, agency: &OrgPath) ->
         let inside = agency.contains(&a.org_path) || a.org_path.contains(agency);
         if !inside {
             return Err(DomainError::Rule(format!(
-                "{}（{}）不属于该单位所在辖区的消防救援机构，不能作为检查人员",
+                "{}（{}）不属于该单位所在辖区的消防救援机构，不能参与办理",
                 a.display_name.as_str(),
                 a.org_name
             )));
@@ -203,7 +203,7 @@ pub fn check_officers(officers: &[Account], day: NaiveDate, agency: &OrgPath) ->
     }
     if out.len() < MIN_OFFICERS_PER_UNIT as usize {
         return Err(DomainError::Rule(format!(
-            "监督检查的执法人员不得少于{MIN_OFFICERS_PER_UNIT}人（《中华人民共和国行政处罚法》第四十二条、《消防监督检查规定》第十六条）"
+            "执法人员不得少于{MIN_OFFICERS_PER_UNIT}人（《中华人民共和国行政处罚法》第四十二条、《消防监督检查规定》第十六条）"
         )));
     }
     Ok(out)

@@ -93,7 +93,7 @@ pub fn build(case: &Case, agency: &str, decided_on: NaiveDate) -> Result<(Public
         credit_code: credit_code.clone(),
         legal_rep: if person { String::new() } else { masked(&case.party.legal_rep) },
         facts: masked(&facts),
-        basis: masked(&p.article),
+        basis: masked(&super::notices::quote_article(&p.article)),
         penalty: p.penalty_text(),
         agency: agency.into(),
         decided_on,

@@ -310,6 +310,7 @@ impl Services {
             }
         }
         out.documents += self.demo_escalations(ctx, &units[0]).await?;
+        out.documents += self.load_demo_cases(ctx).await?;
         Ok(out)
     }
 

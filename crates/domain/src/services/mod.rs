@@ -13,6 +13,7 @@ pub mod bootstrap;
 pub mod calendar;
 pub mod cases;
 pub mod demo;
+mod demo_cases;
 mod demo_inspections;
 mod demo_registry;
 pub mod documents;

@@ -480,3 +480,97 @@ async fn a_case_for_another_authority_is_refused_and_a_listed_first_offence_is_n
     let v = view(&app, &li, &id).await;
     let _ = v;
 }
+
+#[tokio::test]
+async fn the_demo_holds_cases_in_every_state_with_a_published_decision() {
+    let app = spawn_app().await;
+    let ctx = app.system_ctx();
+    app.services.load_demo_year(&ctx).await.unwrap();
+    let chief = app.token("donghu.chief").await;
+    let cases: Vec<Value> = app.get(&chief, "/api/v1/cases").await.json().await.unwrap();
+    let states: std::collections::BTreeSet<&str> = cases.iter().map(|c| c["status"].as_str().unwrap()).collect();
+    for s in [
+        "filing",
+        "investigating",
+        "proposal_review",
+        "notified",
+        "hearing",
+        "legal_review",
+        "deliberation",
+        "decided",
+        "executing",
+        "enforcement",
+        "performed",
+        "closed",
+        "archived",
+        "transferred",
+        "rejected",
+    ] {
+        assert!(states.contains(s), "a demo case is {s}: {states:?}");
+    }
+    // A no-penalty decision, and a decision revoked on review whose publication was withdrawn.
+    assert!(cases.iter().any(|c| c["proposal"]["no_penalty_basis"].as_str().is_some_and(|b| b.contains("第三十三条"))));
+    assert!(cases.iter().any(|c| c["decision"]["revoked"] == true && c["status"] == "closed"));
+    let public: Value =
+        reqwest::get(format!("{}/api/v1/public/decisions", app.base)).await.unwrap().json().await.unwrap();
+    assert!(public["total"].as_u64().unwrap() >= 4, "{public}");
+    // Decision numbers run in date order.
+    let mut decided: Vec<(i64, String)> = cases
+        .iter()
+        .filter(|c| c["procedure"] == "general")
+        .filter_map(|c| Some((c["decision"]["at"].as_i64()?, c["decision"]["number"].as_str()?.to_string())))
+        .filter(|(_, n)| n.contains("罚决字"))
+        .collect();
+    decided.sort();
+    let numbers: Vec<&String> = decided.iter().map(|(_, n)| n).collect();
+    let mut sorted = numbers.clone();
+    sorted.sort();
+    assert_eq!(numbers, sorted);
+}
+
+#[tokio::test]
+async fn a_provincial_baseline_and_hearing_thresholds_are_loaded_as_settings() {
+    let app = spawn_app().await;
+    let admin = app.token("sysadmin").await;
+    let li = app.token("donghu.li").await;
+    let s: Value = app.get(&admin, "/api/v1/settings/penalty").await.json().await.unwrap();
+    assert_eq!(s["versions"], json!([0, 0, 0]));
+    assert_eq!(s["hearing"]["unit"], 10000);
+    let mut body = json!({"issuer": "某省消防救援总队", "doc_no": "某消〔2025〕12号", "effective": "2025-10-01", "region": "某省",
+        "baseline_csv": "violation_code,level,pct_min,pct_max\n*,较轻,0,30\n*,一般,30,70\n*,严重,70,100\nF60-1-3,一般,40,60\nF60-1-3,一般,0,10\n",
+        "hearing_person": "1000", "hearing_unit": "30000", "publish_days": 5, "versions": [0, 0, 0]});
+    // A duplicate row is refused with its line; nothing saved.
+    refused(app.put(&admin, "/api/v1/settings/penalty", body.clone()).await, StatusCode::UNPROCESSABLE_ENTITY, "第6行")
+        .await;
+    body["baseline_csv"] =
+        json!("violation_code,level,pct_min,pct_max\n*,较轻,0,30\n*,一般,30,70\n*,严重,70,100\nF60-1-3,一般,40,60\n");
+    // Only the 系统管理员 changes settings.
+    assert_eq!(app.put(&li, "/api/v1/settings/penalty", body.clone()).await.status(), StatusCode::FORBIDDEN);
+    let r = app.put(&admin, "/api/v1/settings/penalty", body).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    // The recommendation follows the province's row: 5,000 + 45,000 × 40%..60% = 23,000..32,000.
+    let a: Value =
+        app.get(&li, "/api/v1/discretion?violation_code=F60-1-3&severity=ordinary").await.json().await.unwrap();
+    assert_eq!(
+        (a["recommendation"]["min"].as_i64(), a["recommendation"]["max"].as_i64()),
+        (Some(23000), Some(32000)),
+        "{a}"
+    );
+    assert!(a["recommendation"]["rule"].as_str().unwrap().contains("某消〔2025〕12号"));
+    // With a unit threshold of 30,000, a 25,000 fine carries no hearing right; the case keeps the baseline used.
+    let (unit, officers) = unit_and_officers(&app, &li).await;
+    let wang = officer(&officers, "王磊").to_string();
+    let r = app
+        .post(&li, "/api/v1/cases", json!({"procedure": "general", "source": "inspection", "unit_id": unit, "party_kind": "unit",
+            "title": "占用疏散通道案", "facts": "该单位占用、堵塞疏散通道，经责令改正后逾期未改正。", "co_handler_ids": [wang]}))
+        .await;
+    let id = r.json::<Value>().await.unwrap()["case"]["id"].as_str().unwrap().to_string();
+    let chief = app.token("donghu.chief").await;
+    let ver = ok(&app, &chief, &id, "approve_filing", json!({"agree": true, "opinion": "同意"}), 1).await;
+    ok(&app, &li, &id, "propose", json!({"violation_code": "F60-1-3", "severity": "ordinary", "amount": "25000"}), ver)
+        .await;
+    let v = view(&app, &li, &id).await;
+    assert_eq!(v["case"]["hearing_right"], false);
+    assert_eq!(v["case"]["proposal"]["assessment"], "within");
+    assert!(v["case"]["proposal"]["baseline"].as_str().unwrap().contains("某消〔2025〕12号"));
+}

@@ -169,7 +169,7 @@ pub async fn api_discretion(
     _a: Authed,
     Query(q): Query<AdviceQuery>,
 ) -> ApiResult<Json<Advice>> {
-    Ok(Json(app.services.advice(&q.violation_code, Severity::parse(&q.severity)?)?))
+    Ok(Json(app.services.advice(&q.violation_code, Severity::parse(&q.severity)?).await?))
 }
 
 /// Publications of decisions in the caller's jurisdiction (drafts awaiting review, published, withdrawn).
@@ -439,13 +439,27 @@ impl CasePage {
     fn has(&self, step: &str) -> bool {
         self.v.steps.contains(&step)
     }
+
+    /// Whether the actor takes part in the case now (may serve its notices).
+    fn has_any_step(&self) -> bool {
+        !self.v.steps.is_empty()
+    }
+
+    /// The decision is served through the case's own step (which makes the 送达回证 and starts the
+    /// payment period), never through the generic form.
+    fn is_decision(&self, d: &domain::document::Document) -> bool {
+        self.v.case.decision.as_ref().is_some_and(|x| x.doc_id == d.id)
+    }
 }
 
 async fn case_page(State(app): State<AppState>, a: Authed, Path(id): Path<String>) -> PageResult<CasePage> {
     let s = &app.services;
     let v = s.case_view(a.ctx(), &id).await?;
     let actor = &a.auth().actor;
-    let advice = v.case.proposal.as_ref().and_then(|p| s.advice(&p.violation_code, p.severity).ok());
+    let advice = match &v.case.proposal {
+        Some(p) => s.advice(&p.violation_code, p.severity).await.ok(),
+        None => None,
+    };
     let officers = s.case_officers(a.ctx()).await?.into_iter().filter(|(id, _)| !v.case.is_handler(id)).collect();
     let can_publish = (actor.can(Perm::LegalReview, &v.case.org_path)
         || actor.can(Perm::AgencyApprove, &v.case.org_path))

@@ -1,5 +1,6 @@
 //! Business settings kept by the 系统管理员: the province whose key-unit thresholds apply, the risk
-//! weights, and the publication period of random-check results (`/admin/settings`, `/api/v1/settings/registry`).
+//! weights, the publication period of random-check results (`/admin/settings`, `/api/v1/settings/registry`),
+//! the inspection settings, and the penalty settings (discretion baseline, hearing thresholds).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,6 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::registry::key_unit;
 use domain::registry::risk::RiskWeights;
+use domain::services::cases::{PenaltySettings, PenaltySettingsInput};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -22,6 +24,7 @@ pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/admin/settings", get(page).post(form))
         .route("/admin/settings/inspections", post(inspection_form))
+        .route("/admin/settings/penalty", post(penalty_form))
 }
 
 /// API.
@@ -29,6 +32,7 @@ pub fn api() -> Router<AppState> {
     Router::new()
         .route("/api/v1/settings/registry", get(api_get).put(api_put))
         .route("/api/v1/settings/inspections", get(api_get_inspections).put(api_put_inspections))
+        .route("/api/v1/settings/penalty", get(api_get_penalty).put(api_put_penalty))
 }
 
 /// The inspection settings.
@@ -96,6 +100,62 @@ async fn inspection_form(
     Ok(htmx_aware_redirect(&headers, "/admin/settings?saved=1"))
 }
 
+/// The penalty settings: the discretion baseline in force (a province's table replaces the national
+/// framework), the hearing thresholds (较大数额罚款) and the publication period of decisions.
+#[utoipa::path(get, path = "/api/v1/settings/penalty", tag = "设置", responses((status = 200, body = Object)))]
+pub async fn api_get_penalty(State(app): State<AppState>, a: Authed) -> ApiResult<Json<PenaltySettings>> {
+    a.ctx().actor()?;
+    Ok(Json(app.services.penalty_settings().await?))
+}
+
+/// Changes them (系统管理员 of the whole tree); a bad line of the table is refused with its number.
+#[utoipa::path(put, path = "/api/v1/settings/penalty", tag = "设置", request_body = Object,
+    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_put_penalty(
+    State(app): State<AppState>,
+    a: Authed,
+    ApiJson(b): ApiJson<PenaltySettingsInput>,
+) -> ApiResult<Json<PenaltySettings>> {
+    Ok(Json(app.services.update_penalty_settings(a.ctx(), b).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PenaltyForm {
+    issuer: String,
+    doc_no: String,
+    effective: String,
+    region: String,
+    baseline_csv: String,
+    hearing_person: String,
+    hearing_unit: String,
+    publish_days: u32,
+    v0: i64,
+    v1: i64,
+    v2: i64,
+}
+
+async fn penalty_form(
+    State(app): State<AppState>,
+    a: Authed,
+    headers: HeaderMap,
+    PageForm(f): PageForm<PenaltyForm>,
+) -> PageResult<Response> {
+    let input = PenaltySettingsInput {
+        issuer: f.issuer,
+        doc_no: f.doc_no,
+        effective: f.effective,
+        region: f.region,
+        baseline_csv: f.baseline_csv,
+        hearing_person: f.hearing_person,
+        hearing_unit: f.hearing_unit,
+        publish_days: f.publish_days,
+        versions: [f.v0, f.v1, f.v2],
+    };
+    app.services.update_penalty_settings(a.ctx(), input).await?;
+    Ok(htmx_aware_redirect(&headers, "/admin/settings?saved=1"))
+}
+
 /// The settings.
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -149,6 +209,7 @@ struct SettingsPage {
     s: SettingsBody,
     provinces: Vec<String>,
     i: InspectionSettingsBody,
+    p: PenaltySettings,
 }
 
 async fn page(State(app): State<AppState>, a: Authed) -> PageResult<SettingsPage> {
@@ -163,6 +224,7 @@ async fn page(State(app): State<AppState>, a: Authed) -> PageResult<SettingsPage
         },
         provinces: key_unit::provinces(key_unit::shipped_criteria()),
         i: app.services.inspection_settings().await?.into(),
+        p: app.services.penalty_settings().await?,
     })
 }
 
