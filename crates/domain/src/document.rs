@@ -33,7 +33,7 @@ pub enum DocType {
     /// 立案审批表.
     CaseFiling,
     /// 询问笔录.
-    Interview,
+    InterviewRecord,
     /// 现场笔录.
     SiteRecord,
     /// 证据先行登记保存通知书.
@@ -79,7 +79,7 @@ impl DocType {
         DocType::StopDecision,
         DocType::MajorHazardNotice,
         DocType::CaseFiling,
-        DocType::Interview,
+        DocType::InterviewRecord,
         DocType::SiteRecord,
         DocType::Preservation,
         DocType::PenaltyNotice,
@@ -109,7 +109,7 @@ impl DocType {
             DocType::StopDecision => "stop_decision",
             DocType::MajorHazardNotice => "major_hazard_notice",
             DocType::CaseFiling => "case_filing",
-            DocType::Interview => "interview",
+            DocType::InterviewRecord => "interview_record",
             DocType::SiteRecord => "site_record",
             DocType::Preservation => "preservation",
             DocType::PenaltyNotice => "penalty_notice",
@@ -148,7 +148,7 @@ impl DocType {
             DocType::StopDecision => "责令停产停业（停止使用）决定书",
             DocType::MajorHazardNotice => "重大火灾隐患整改通知书",
             DocType::CaseFiling => "立案审批表",
-            DocType::Interview => "询问笔录",
+            DocType::InterviewRecord => "询问笔录",
             DocType::SiteRecord => "现场笔录",
             DocType::Preservation => "证据先行登记保存通知书",
             DocType::PenaltyNotice => "行政处罚告知书",
@@ -174,7 +174,7 @@ impl DocType {
         !matches!(
             self,
             DocType::CaseFiling
-                | DocType::Interview
+                | DocType::InterviewRecord
                 | DocType::SiteRecord
                 | DocType::HearingRecord
                 | DocType::LegalReview
@@ -195,7 +195,7 @@ impl DocType {
             DocType::StopDecision => "停",
             DocType::MajorHazardNotice => "重改",
             DocType::CaseFiling => "立",
-            DocType::Interview => "询",
+            DocType::InterviewRecord => "询",
             DocType::SiteRecord => "现",
             DocType::Preservation => "先保",
             DocType::PenaltyNotice => "罚告",
@@ -449,6 +449,14 @@ mod tests {
             DocNumber::format("东湖", DocType::MajorHazardNotice, 2026, 12345).as_str(),
             "东湖消重改字〔2026〕第12345号"
         );
+    }
+
+    #[test]
+    fn stored_codes_are_the_json_names() {
+        for t in DocType::ALL {
+            assert_eq!(serde_json::to_value(t).unwrap(), serde_json::json!(t.code()));
+            assert_eq!(DocType::parse(t.code()).unwrap(), t);
+        }
     }
 
     #[test]

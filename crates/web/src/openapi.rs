@@ -39,7 +39,7 @@ use crate::routes::{
         measures::api_majors, measures::api_determine, measures::api_major, measures::api_report_major,
         measures::api_supervise_major, measures::api_lift_major, measures::api_exposures, measures::api_draft_exposure,
         measures::api_decide_exposure, measures::api_public_exposures,
-        cases::api_list, cases::api_open, cases::api_get, cases::api_step, cases::api_violations, cases::api_discretion,
+        cases::api_list, cases::api_open, cases::api_get, cases::api_step, cases::api_reveal, cases::api_violations, cases::api_discretion,
         cases::api_publications, cases::api_publish, cases::api_withdraw, cases::api_public_list, cases::api_public_get,
     ),
     security(("bearer" = []))

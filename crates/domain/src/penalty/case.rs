@@ -602,6 +602,9 @@ pub struct Case {
     pub closed_at: Option<Timestamp>,
     /// Archived at.
     pub archived_at: Option<Timestamp>,
+    /// Evidence under 先行登记保存 awaits its decision (7 working days).
+    #[serde(default)]
+    pub preservation_open: bool,
     /// Version (optimistic locking; the API's ETag).
     #[serde(default)]
     pub version: i64,
@@ -873,6 +876,7 @@ pub(crate) fn sample() -> Case {
         remedies: vec![],
         closed_at: None,
         archived_at: None,
+        preservation_open: false,
         version: 1,
     }
 }
@@ -988,6 +992,34 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("主持人")
+        );
+    }
+
+    #[test]
+    fn the_case_time_limits_count_on_the_working_day_calendar() {
+        let cal = cal();
+        let due = |r: deadline::Rule, from: &str| r.due(&cal, at(from)).unwrap().due_on;
+        // 行政处罚法第六十一条: a decision of Wed 09-30 is served by the 7th working day after it, across
+        // 国庆 (10-01..07 off) and the make-up Saturday 10-10: 10-08, 09, 10, 12, 13, 14, 15.
+        assert_eq!(due(deadline::DECISION_SERVICE, "2026-09-30 10:00"), d("2026-10-15"));
+        // 第五十六条: 先行登记保存 decided within 7 working days, the same count.
+        assert_eq!(due(deadline::PRESERVATION_DECIDE, "2026-09-30 10:00"), d("2026-10-15"));
+        // 第六十七条: 15 days to pay from receipt (calendar days): served 10-08 → 10-23 (Fri).
+        assert_eq!(deadline::PAYMENT.due_from_date(&cal, d("2026-10-08"), None).unwrap().due_on, d("2026-10-23"));
+        // …and a last day on a rest day moves to the next working day: served 09-22 → 10-07 (holiday) → 10-08.
+        assert_eq!(deadline::PAYMENT.due_from_date(&cal, d("2026-09-22"), None).unwrap().due_on, d("2026-10-08"));
+        // 国办发〔2018〕118号: published within 7 working days; 第四十八条: withdrawn within 3.
+        assert_eq!(due(deadline::PUBLISH_DECISION, "2026-11-20 10:00"), d("2026-12-01"));
+        assert_eq!(due(deadline::PUBLISH_WITHDRAW, "2026-11-20 10:00"), d("2026-11-25"));
+        // 结案后30日内归档.
+        assert_eq!(due(deadline::CASE_ARCHIVE, "2026-11-02 10:00"), d("2026-12-02"));
+        // 涉嫌犯罪: handed over within 24 hours of approval, through rest days.
+        let t = deadline::TRANSFER_CRIME.due(&cal, at("2026-10-01 15:30")).unwrap();
+        assert_eq!(t.due_at, Some(at("2026-10-02 15:30")));
+        // 行政复议法第六十二条: the review decides within 60 days: 09-01 + 60 = Sat 10-31 → Mon 11-02.
+        assert_eq!(
+            deadline::REVIEW_DECISION.due_from_date(&cal, d("2026-09-01"), None).unwrap().due_on,
+            d("2026-11-02")
         );
     }
 

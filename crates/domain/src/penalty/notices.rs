@@ -31,6 +31,8 @@ fn party_line(c: &Case) -> String {
             s + "。"
         }
         PartyKind::Person => {
+            // The ID number stays masked on paper too: documents and their PDFs are stored and verified
+            // outside the sealed column, and the name, masked number and case identify the party.
             let mut s = format!("当事人：{}", c.party.name);
             if !c.party.id_masked.is_empty() {
                 s.push_str(&format!("，身份证件号码：{}", c.party.id_masked));

@@ -251,6 +251,12 @@ pub struct StepInput {
     /// 集体议案: `approve` or `reject`.
     #[serde(default)]
     pub conclusion: String,
+    /// 快速办理: the party admitted the facts in writing and does not dispute them.
+    #[serde(default)]
+    pub admitted: bool,
+    /// 快速办理: the party is a minor or a person with a disability (excluded).
+    #[serde(default)]
+    pub vulnerable: bool,
     /// The case version the user saw (forms; the API sends it as `If-Match`).
     #[serde(default)]
     pub version: Option<i64>,
@@ -421,6 +427,31 @@ impl Services {
         self.penalty_settings().await
     }
 
+    /// Shows a person party's ID number or phone unmasked; the reason is audited with the act, the number
+    /// never is.
+    pub async fn reveal_case_party(&self, ctx: &Ctx, id: &str, field: &str, reason: &str) -> Result<String> {
+        let actor = ctx.actor()?;
+        let c = self.get_case(ctx, id).await?;
+        actor.require(Perm::PersonalInfoReveal, &c.org_path)?;
+        let reason = text("reason", reason, 4, 200, "查看理由（将记入审计日志）")?;
+        let masked = match field {
+            "id_number" => &c.party.id_masked,
+            "phone" => &c.party.phone_masked,
+            _ => return Err(DomainError::invalid("field", "字段无效")),
+        };
+        let text = self.store.case_party_sealed(id).await?.unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(DomainError::internal)?;
+        let sealed =
+            v[field].as_str().filter(|s| !s.is_empty()).ok_or_else(|| DomainError::invalid("field", "该项未登记"))?;
+        let plain = self.crypto.open_field(&format!("cases|{field}|{id}"), sealed)?;
+        let audit = ctx
+            .event(actions::PII_REVEAL, "case", id)
+            .outcome(crate::audit::Outcome::Success, &reason)
+            .detail(serde_json::json!({ "field": field, "masked": masked }));
+        self.store.commit(UnitOfWork { changes: vec![], audit: vec![audit] }).await?;
+        Ok(plain)
+    }
+
     /// Officers of the actor's agency with a valid certificate today (co-handlers, hearing presiders).
     pub async fn case_officers(&self, ctx: &Ctx) -> Result<Vec<(String, String)>> {
         let actor = ctx.actor()?;
@@ -545,7 +576,10 @@ impl Services {
             Filing if head => s.push("approve_filing"),
             Investigating => {
                 if handler {
-                    s.extend(["record", "propose", "preservation_done"]);
+                    s.extend(["record", "propose"]);
+                    if c.preservation_open {
+                        s.push("preservation_done");
+                    }
                 }
                 if head {
                     s.push("transfer");
@@ -693,6 +727,7 @@ impl Services {
             remedies: vec![],
             closed_at: None,
             archived_at: None,
+            preservation_open: false,
             version: 1,
         };
         let audit = ctx.event(actions::CASE_OPEN, "case", id.clone()).detail(serde_json::json!({
@@ -851,7 +886,7 @@ impl Services {
             }
             "record" => {
                 let (t, what) = match input.kind.as_str() {
-                    "interview" => (DocType::Interview, "被询问人"),
+                    "interview" => (DocType::InterviewRecord, "被询问人"),
                     "site" => (DocType::SiteRecord, "当事人（见证人）"),
                     "preservation" => (DocType::Preservation, ""),
                     _ => return Err(DomainError::invalid("kind", "请选择询问笔录、现场笔录或先行登记保存")),
@@ -859,6 +894,10 @@ impl Services {
                 let body = text("text", &input.text, 10, 10000, "笔录内容")?;
                 let place = text("place", &input.place, 2, 100, "地点")?;
                 if t == DocType::Preservation {
+                    if c.preservation_open {
+                        return Err(DomainError::Rule("已有先行登记保存的证据待处理，请先作出处理决定".into()));
+                    }
+                    next.preservation_open = true;
                     let due = deadline::PRESERVATION_DECIDE.due(&cal, ctx.now)?;
                     doc = Some((t, notices::preservation(&c, &body, &place, ctx.now, due.due_on)));
                     changes.push(case_due(&c, lead.clone(), due, ctx.now));
@@ -877,6 +916,7 @@ impl Services {
             }
             "preservation_done" => {
                 let body = text("text", &input.text, 4, 500, "对登记保存物品的处理决定")?;
+                next.preservation_open = false;
                 changes.push(meet(&c, &[deadline::PRESERVATION_DECIDE.code], ctx.now));
                 detail["decision"] = body.into();
             }
@@ -896,8 +936,11 @@ impl Services {
                 next.hearing_right = p.no_penalty_basis.is_none()
                     && procedure::hearing_right(v_subject, &s, &self.hearing_thresholds().await?);
                 if c.procedure == Procedure::Fast {
-                    let circ =
-                        Circumstances { facts_certain: true, admitted_in_writing: true, vulnerable_party: false };
+                    let circ = Circumstances {
+                        facts_certain: true,
+                        admitted_in_writing: input.admitted,
+                        vulnerable_party: input.vulnerable,
+                    };
                     procedure::check(Procedure::Fast, v_subject, &s, &circ, &self.hearing_thresholds().await?)?;
                 }
                 next.deliberation_reasons = case::deliberation_reasons(&p, false);
@@ -1078,7 +1121,12 @@ impl Services {
                 changes.push(Change::Inspection(InspectionChange::ServeDocument {
                     id: d.id.clone(),
                     expected_version: d.version,
-                    at: Timestamp::start_of_local_day(on).plus_minutes(9 * 60).min(ctx.now),
+                    // Served today: now; on an earlier day: that morning, never before the decision.
+                    at: if on == today {
+                        ctx.now
+                    } else {
+                        Timestamp::start_of_local_day(on).plus_minutes(9 * 60).max(decided.at)
+                    },
                     method: method.into(),
                     receiver: receiver.clone(),
                 }));

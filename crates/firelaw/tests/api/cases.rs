@@ -134,6 +134,30 @@ async fn a_general_case_runs_from_filing_to_archive_and_its_decision_is_publishe
     )
     .await;
 
+    // 先行登记保存: its decision is due within 7 working days and is offered until made.
+    ver = ok(
+        &app,
+        &li,
+        &id,
+        "record",
+        json!({"kind": "preservation", "place": "该单位二楼仓库", "text": "货物清单：纸箱装饮料40箱、货架2组"}),
+        ver,
+    )
+    .await;
+    let v = view(&app, &li, &id).await;
+    assert!(v["steps"].to_string().contains("preservation_done"));
+    no(
+        &app,
+        &li,
+        &id,
+        "record",
+        json!({"kind": "preservation", "place": "仓库", "text": "再次登记保存的物品清单"}),
+        ver,
+        "待处理",
+    )
+    .await;
+    ver = ok(&app, &li, &id, "preservation_done", json!({"text": "经查验后解除登记保存，退还当事人"}), ver).await;
+    assert!(!view(&app, &li, &id).await["steps"].to_string().contains("preservation_done"));
     // The proposal: outside the statutory range → refused; outside the baseline band without reasons → refused.
     let propose = |amount: &str, reasons: &str| json!({"violation_code": "F60-1-3", "severity": "ordinary", "amount": amount, "opinion": reasons});
     refused(
@@ -318,7 +342,7 @@ async fn a_general_case_runs_from_filing_to_archive_and_its_decision_is_publishe
     let docs: Vec<&str> = v["documents"].as_array().unwrap().iter().map(|d| d["doc_type"].as_str().unwrap()).collect();
     for t in [
         "case_filing",
-        "interview",
+        "interview_record",
         "hearing_rights",
         "hearing_notice",
         "hearing_record",
@@ -418,6 +442,25 @@ async fn a_simple_case_is_decided_and_handed_over_on_the_spot_within_its_limits(
     assert!(!text.contains("11010519491231002X") && !text.contains("13912345678"), "{text}");
     assert!(v["publication"].is_null(), "on-the-spot decisions are not published");
     assert!(app.text_of(&format!("SELECT party_sealed FROM cases WHERE id = '{id}'")).await.unwrap().len() > 40);
+    // The full number is shown only with a reason, which is audited (the number itself is not).
+    let r = app.post(&li, &format!("/api/v1/cases/{id}/reveal"), json!({"field": "id_number", "reason": ""})).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r: Value = app
+        .post(
+            &li,
+            &format!("/api/v1/cases/{id}/reveal"),
+            json!({"field": "id_number", "reason": "制作强制执行申请材料"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["value"], "11010519491231002X");
+    let audit = app
+        .text_of(&format!("SELECT detail FROM audit_log WHERE action = 'unit.pii_reveal' AND object_id = '{id}'"))
+        .await
+        .unwrap();
+    assert!(!audit.contains("11010519491231002X") && audit.contains("id_number"), "{audit}");
     // Paid at once: performed.
     let ver = v["case"]["version"].as_i64().unwrap();
     let today = app.clock_now().local_date();
@@ -573,4 +616,25 @@ async fn a_provincial_baseline_and_hearing_thresholds_are_loaded_as_settings() {
     assert_eq!(v["case"]["hearing_right"], false);
     assert_eq!(v["case"]["proposal"]["assessment"], "within");
     assert!(v["case"]["proposal"]["baseline"].as_str().unwrap().contains("某消〔2025〕12号"));
+}
+
+#[tokio::test]
+async fn fast_handling_needs_a_written_admission_and_stays_under_its_limits() {
+    let app = spawn_app().await;
+    let li = app.token("donghu.li").await;
+    let chief = app.token("donghu.chief").await;
+    let (unit, officers) = unit_and_officers(&app, &li).await;
+    let wang = officer(&officers, "王磊").to_string();
+    let r = app
+        .post(&li, "/api/v1/cases", json!({"procedure": "fast", "source": "inspection", "unit_id": unit, "party_kind": "unit",
+            "title": "消防设施未保持完好有效案", "facts": "该单位二楼灭火器压力不足2具，疏散指示标志不亮3处。", "co_handler_ids": [wang]}))
+        .await;
+    let id = r.json::<Value>().await.unwrap()["case"]["id"].as_str().unwrap().to_string();
+    let ver = ok(&app, &chief, &id, "approve_filing", json!({"agree": true, "opinion": "同意"}), 1).await;
+    // Without the written admission, or at 10,000 元 for a unit (P2), or for a vulnerable party: refused.
+    let p = |amount: &str, admitted: bool, vulnerable: bool| json!({"violation_code": "F60-1-1", "severity": "minor", "amount": amount, "admitted": admitted, "vulnerable": vulnerable});
+    no(&app, &li, &id, "propose", p("6000", false, false), ver, "不能快速办理").await;
+    no(&app, &li, &id, "propose", p("10000", true, false), ver, "不能快速办理").await;
+    no(&app, &li, &id, "propose", p("6000", true, true), ver, "不能快速办理").await;
+    ok(&app, &li, &id, "propose", p("6000", true, false), ver).await;
 }

@@ -33,6 +33,7 @@ pub fn pages() -> Router<AppState> {
         .route("/cases/new", get(new_page))
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/step/{step}", post(step_form))
+        .route("/cases/{id}/reveal", post(reveal_form))
         .route("/case-publications/{id}/publish", post(publish_form))
         .route("/case-publications/{id}/withdraw", post(withdraw_form))
         .route("/public/decisions", get(public_list_page))
@@ -45,6 +46,7 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/cases", get(api_list).post(api_open))
         .route("/api/v1/cases/{id}", get(api_get))
         .route("/api/v1/cases/{id}/steps/{step}", post(api_step))
+        .route("/api/v1/cases/{id}/reveal", post(api_reveal))
         .route("/api/v1/violations", get(api_violations))
         .route("/api/v1/discretion", get(api_discretion))
         .route("/api/v1/case-publications", get(api_publications))
@@ -146,6 +148,38 @@ pub async fn api_step(
     let version = expected_version(&headers, b.version)?;
     let case = app.services.case_step(a.ctx(), &id, &step, b, version).await?;
     Ok(([(header::ETAG, etag(case.version))], Json(case)).into_response())
+}
+
+/// What to reveal and why.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevealBody {
+    /// `id_number` or `phone`.
+    pub field: String,
+    /// Why (4–200 characters, audited).
+    pub reason: String,
+}
+
+/// A person party's ID number or phone, unmasked; the reason is audited.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reveal", tag = "行政处罚", request_body = Object, params(("id" = String, Path, description = "案件 id")), responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn api_reveal(
+    State(app): State<AppState>,
+    a: Authed,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RevealBody>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let value = app.services.reveal_case_party(a.ctx(), &id, &b.field, &b.reason).await?;
+    Ok(Json(serde_json::json!({ "value": value })))
+}
+
+async fn reveal_form(
+    State(app): State<AppState>,
+    a: Authed,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<RevealBody>,
+) -> PageResult<axum::response::Html<String>> {
+    let v = app.services.reveal_case_party(a.ctx(), &id, &f.field, &f.reason).await?;
+    Ok(crate::views::secret_fragment("已记录查看理由。号码如下（请勿转发或截图外传）：", &v))
 }
 
 /// The violations of the Fire Law with their statutory ranges.
@@ -432,6 +466,7 @@ struct CasePage {
     today: String,
     me: String,
     can_publish: bool,
+    can_reveal: bool,
     advice: Option<Advice>,
 }
 
@@ -475,6 +510,7 @@ async fn case_page(State(app): State<AppState>, a: Authed, Path(id): Path<String
         today: a.ctx().now.local_date().to_string(),
         me: actor.display_name.clone(),
         can_publish,
+        can_reveal: actor.can(Perm::PersonalInfoReveal, &v.case.org_path),
         advice,
         v,
     })
