@@ -155,4 +155,16 @@ test('the case list shows the demo cases in every state', async () => {
     assert.ok(tabs.includes(s), `${s} in ${tabs}`);
   }
   await shot(chief, '36-case-list');
+  // The case heard and off the baseline waits for the collective deliberation, offered to the head.
+  await chief.goto(`${server.base}/cases?status=deliberation`);
+  await chief.locator('#cases tbody a').first().click();
+  await chief.waitForSelector('#case-status');
+  assert.equal((await chief.locator('#case-status').textContent()).trim(), '集体议案');
+  assert.match(await chief.locator('#case-facts').textContent(), /经过听证程序/);
+  assert.equal(await chief.locator('#step-deliberate').count(), 1);
+  await shot(chief, '37-case-deliberation');
+  // The settings page carries the discretion baseline and the hearing thresholds.
+  const admin = await as('sysadmin');
+  await admin.goto(`${server.base}/admin/settings`);
+  assert.match(await admin.locator('#penalty-settings-form').textContent(), /裁量基准/);
 });

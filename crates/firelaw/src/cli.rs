@@ -134,6 +134,15 @@ pub enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Measure penalty cases: every step of a whole 普通程序 case, against the filing approval of the same run.
+    BenchCases {
+        /// Cases to run.
+        #[arg(long, default_value_t = 50)]
+        cases: usize,
+        /// PostgreSQL URL (a fresh database) instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Measure inspections: records with 3 hazards through the API, correction-order PDFs and a record with
     /// a photo annex, each against a baseline in the same run.
     BenchInspections {
@@ -271,6 +280,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::BenchInspections { seconds, clients, rounds, photos, api_only, database_url } => {
             let options = crate::bench_inspections::Options { seconds, clients, rounds, photos, api_only };
             crate::bench_inspections::run(options, database_url).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchCases { cases, database_url } => {
+            crate::bench_cases::run(cases, database_url).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchRegistry { units, queries, database_url } => {

@@ -2,6 +2,7 @@
 //! arguments; tests boot the real application through [`Application::build`].
 
 pub mod bench;
+pub mod bench_cases;
 pub mod bench_inspections;
 pub mod bench_registry;
 pub mod cli;

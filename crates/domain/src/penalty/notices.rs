@@ -47,6 +47,13 @@ fn sentence(s: &str) -> String {
     format!("{t}。")
 }
 
+/// The facts as a decision states them, after 经查 (said once, whether or not the officer wrote it).
+fn found(facts: &str) -> String {
+    let t = facts.trim();
+    let t = t.strip_prefix("经查").map(|r| r.trim_start_matches(['，', ',', '：', ':', ' '])).unwrap_or(t);
+    format!("经查，{}", sentence(t))
+}
+
 fn handlers(c: &Case) -> String {
     c.handlers.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join("、")
 }
@@ -129,7 +136,7 @@ pub fn intended_penalty(c: &Case, at: Timestamp, statement_by: NaiveDate) -> Not
     Notice {
         addressee: addressee(c),
         paragraphs: vec![
-            format!("经查，{}", sentence(&c.facts)),
+            found(&c.facts),
             format!(
                 "你（单位）的上述行为违反了消防法律法规的规定，属于“{}”的违法行为。依据{}的规定，本机构拟对你（单位）作出如下行政处罚：{}。",
                 p.violation_text,
@@ -278,7 +285,7 @@ pub fn decision(c: &Case, at: Timestamp) -> Notice {
     if let Some(basis) = &p.no_penalty_basis {
         return Notice {
             addressee: addressee(c),
-            paragraphs: vec![party_line(c), format!("经查，{}", sentence(&c.facts)), statement_paragraph(c)],
+            paragraphs: vec![party_line(c), found(&c.facts), statement_paragraph(c)],
             closing: vec![
                 format!("根据{}的规定，本机构决定对你（单位）不予行政处罚。", basis),
                 "你（单位）应当立即改正违法行为，并加强消防安全管理。".into(),
@@ -298,7 +305,7 @@ pub fn decision(c: &Case, at: Timestamp) -> Notice {
         closing.push(payment_paragraph(p.fine));
     }
     closing.push(review);
-    let mut paragraphs = vec![party_line(c), format!("经查，{}", sentence(&c.facts)), statement_paragraph(c)];
+    let mut paragraphs = vec![party_line(c), found(&c.facts), statement_paragraph(c)];
     if let Some(r) = &p.recommendation {
         paragraphs.push(format!(
             "本案适用{}，情节{}{}。",
@@ -462,5 +469,22 @@ pub fn closing_report(c: &Case, summary: &str, at: Timestamp) -> Notice {
         closing: vec![format!("结案理由：{}", sentence(summary)), format!("承办人：{}", handlers(c))],
         date: date(at),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_facts_follow_one_jingcha_and_articles_are_cited_in_full() {
+        assert_eq!(found("经查，该单位安全出口上锁"), "经查，该单位安全出口上锁。");
+        assert_eq!(found("该单位安全出口上锁。"), "经查，该单位安全出口上锁。");
+        assert_eq!(quote_article("消防法第六十条第一款第三项"), "《中华人民共和国消防法》第六十条第一款第三项");
+        let c = crate::penalty::case::sample();
+        let d = decision(&c, c.created_at);
+        assert!(d.closing[0].contains("《中华人民共和国消防法》第六十条第一款第三项"), "{:?}", d.closing);
+        assert!(d.closing.iter().any(|p| p.contains("百分之三")), "the surcharge is told (行政强制法第四十五条)");
+        assert!(d.closing.iter().any(|p| p.contains("六十日内")), "review rights");
     }
 }
