@@ -513,7 +513,23 @@ impl Services {
                         .case_step(&actor, &id, step, input, version)
                         .await
                         .map_err(|e| DomainError::internal(format!("demo case {c} step {step}: {e}")))?;
-                    docs += self.store.documents_of(&id).await?.len() - before;
+                    let issued = self.store.documents_of(&id).await?;
+                    docs += issued.len() - before;
+                    // Notices served on the party (告知书, 听证通知书, 催告书, 移送通知书) are handed over at once;
+                    // the decision is served by its own step.
+                    let decision = case.decision.as_ref().map(|d| d.doc_id.clone());
+                    // The 承办人 (who opened the case) serves them.
+                    let handler = self.demo_ctx(ctx, CASES[c].steps[0].2, t).await?;
+                    for d in issued.iter().skip(before) {
+                        if d.doc_type.is_served() && Some(&d.id) != decision.as_ref() {
+                            let receiver = if d.doc_type == crate::document::DocType::TransferNotice {
+                                "接收机关承办人"
+                            } else {
+                                "该单位消防安全管理人"
+                            };
+                            self.serve_document(&handler, &d.id, "直接送达", receiver, "", d.version).await?;
+                        }
+                    }
                     case_ids[c] = Some((case.id.clone(), case.version));
                 }
             }
