@@ -638,3 +638,32 @@ async fn fast_handling_needs_a_written_admission_and_stays_under_its_limits() {
     no(&app, &li, &id, "propose", p("6000", true, true), ver, "不能快速办理").await;
     ok(&app, &li, &id, "propose", p("6000", true, false), ver).await;
 }
+
+#[tokio::test]
+async fn an_officer_whose_certificate_lapsed_takes_no_step() {
+    // 张伟's certificate expired on 2026-06-30 (the demo shows what that blocks).
+    let app = spawn_app().await;
+    let li = app.token("donghu.li").await;
+    let chief = app.token("donghu.chief").await;
+    let (unit, officers) = unit_and_officers(&app, &li).await;
+    let wang = officer(&officers, "王磊").to_string();
+    let r = app
+        .post(&li, "/api/v1/cases", json!({"procedure": "general", "source": "inspection", "unit_id": unit, "party_kind": "unit",
+            "title": "占用疏散通道案", "facts": "该单位占用、堵塞疏散通道，经责令改正后逾期未改正。", "co_handler_ids": [wang]}))
+        .await;
+    let id = r.json::<Value>().await.unwrap()["case"]["id"].as_str().unwrap().to_string();
+    let ver = ok(&app, &chief, &id, "approve_filing", json!({"agree": true, "opinion": "同意"}), 1).await;
+    // The handler's certificate lapses meanwhile: he takes no further step, and nothing is written.
+    app.raw_sql("UPDATE accounts SET certificate_expires_on = '2026-01-31' WHERE username = 'donghu.li'").await;
+    let body = json!({"kind": "interview", "person": "店长", "place": "询问室", "text": "问：是否属实？答：属实。"});
+    no(&app, &li, &id, "record", body, ver, "过期").await;
+    assert_eq!(view(&app, &chief, &id).await["case"]["version"], ver);
+    app.raw_sql("UPDATE accounts SET certificate_expires_on = '2029-05-31' WHERE username = 'donghu.li'").await;
+    // 张伟 cannot join a case either.
+    let zhang_id = app.text_of("SELECT id FROM accounts WHERE username = 'donghu.zhang'").await.unwrap();
+    let r = app
+        .post(&li, "/api/v1/cases", json!({"procedure": "general", "source": "inspection", "unit_id": unit, "party_kind": "unit",
+            "title": "占用疏散通道案", "facts": "该单位占用、堵塞疏散通道，经责令改正后逾期未改正。", "co_handler_ids": [zhang_id]}))
+        .await;
+    refused(r, StatusCode::UNPROCESSABLE_ENTITY, "过期").await;
+}

@@ -678,6 +678,9 @@ impl Services {
         }
         let agency = self.agency_of(&c.org_path).await?;
         let today = ctx.now.local_date();
+        // Every step is an act of enforcement: only by someone whose 执法证 is valid today (程序规定第三条).
+        let account = self.store.account(&actor.user_id).await?.ok_or(DomainError::Unauthenticated)?;
+        crate::account::require_valid_certificate(&account, today)?;
         let mut st = Step {
             ctx,
             next: c.clone(),
