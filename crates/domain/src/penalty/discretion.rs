@@ -157,8 +157,14 @@ impl DiscretionBaseline {
     pub fn shipped() -> DiscretionBaseline {
         let effective = NaiveDate::from_ymd_opt(2025, 9, 10).expect("a valid date");
         // Tested below; failing here is a build defect.
-        DiscretionBaseline::parse("默认分档（按消防〔2025〕39号框架）", "默认", effective, "全国", DEFAULT_CSV)
-            .expect("data/penalty/discretion/default-2025.csv parses")
+        DiscretionBaseline::parse(
+            "消防行政处罚裁量分档（参照消防〔2025〕39号）",
+            "系统默认",
+            effective,
+            "全国",
+            DEFAULT_CSV,
+        )
+        .expect("data/penalty/discretion/default-2025.csv parses")
     }
 
     /// The band for a violation and level: its own, else the `*` one.

@@ -23,7 +23,7 @@ fn party_line(c: &Case) -> String {
                 s.push_str(&format!("，统一社会信用代码：{}", c.party.credit_code));
             }
             if !c.party.legal_rep.is_empty() {
-                s.push_str(&format!("，法定代表人（负责人）：{}", c.party.legal_rep));
+                s.push_str(&format!("，负责人：{}", c.party.legal_rep));
             }
             if !c.party.address.is_empty() {
                 s.push_str(&format!("，地址：{}", c.party.address));
@@ -308,10 +308,13 @@ pub fn decision(c: &Case, at: Timestamp) -> Notice {
     let mut paragraphs = vec![party_line(c), found(&c.facts), statement_paragraph(c)];
     if let Some(r) = &p.recommendation {
         paragraphs.push(format!(
-            "本案适用{}，情节{}{}。",
+            "本案适用裁量基准：{}{}。",
             r.rule,
-            p.severity.label(),
-            if p.reasons.trim().is_empty() { String::new() } else { format!("，理由：{}", p.reasons.trim()) }
+            if p.reasons.trim().is_empty() {
+                String::new()
+            } else {
+                format!("。裁量理由：{}", p.reasons.trim().trim_end_matches('。'))
+            }
         ));
     }
     Notice {
