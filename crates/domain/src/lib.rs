@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod collective;
 pub mod deadline;
 pub mod document;
+pub mod entrustment;
 pub mod error;
 pub mod evidence;
 pub mod identity;
