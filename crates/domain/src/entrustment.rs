@@ -102,7 +102,7 @@ impl Act {
 /// Where an agreement stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum AgreementStatus {
+pub enum EntrustmentStatus {
     /// Signed and in force (inside its term).
     InForce,
     /// Revoked by the brigade.
@@ -123,7 +123,7 @@ pub const GUIDANCE_PER_QUARTER: u32 = 1;
 
 /// A 行政执法委托协议.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Agreement {
+pub struct EntrustmentAgreement {
     /// Id.
     pub id: String,
     /// The entrusting brigade.
@@ -147,7 +147,7 @@ pub struct Agreement {
     /// Last day in force.
     pub ends_on: NaiveDate,
     /// Status.
-    pub status: AgreementStatus,
+    pub status: EntrustmentStatus,
     /// Filed (备案) with the government and the brigade on.
     pub filed_on: Option<NaiveDate>,
     /// Revoked at, with reasons.
@@ -164,10 +164,10 @@ pub fn term_end(starts_on: NaiveDate, months: u32) -> NaiveDate {
     starts_on.checked_add_months(Months::new(months)).and_then(|d| d.pred_opt()).unwrap_or(starts_on)
 }
 
-impl Agreement {
+impl EntrustmentAgreement {
     /// Whether it allows acting on `day`: in force, not revoked, inside the term.
     pub fn in_force_on(&self, day: NaiveDate) -> bool {
-        self.status == AgreementStatus::InForce && self.starts_on <= day && day <= self.ends_on
+        self.status == EntrustmentStatus::InForce && self.starts_on <= day && day <= self.ends_on
     }
 }
 
@@ -182,10 +182,10 @@ pub struct Target {
 
 /// The scope guard: may a town officer do `act` on `target` on `day` under `agreement`? The refusal says why
 /// and, where the matter must go to the brigade, says so (行政处罚法第二十条; the county plan's 委托执法权限).
-pub fn check_act(agreement: Option<&Agreement>, act: Act, target: &Target, day: NaiveDate) -> Result<()> {
+pub fn check_act(agreement: Option<&EntrustmentAgreement>, act: Act, target: &Target, day: NaiveDate) -> Result<()> {
     let a = agreement
         .ok_or_else(|| DomainError::Rule("本镇（街道）没有有效的行政执法委托协议，不能实施执法行为".into()))?;
-    if a.status == AgreementStatus::Revoked {
+    if a.status == EntrustmentStatus::Revoked {
         return Err(DomainError::Rule(format!("行政执法委托协议已被{}解除，不能再实施执法行为", a.brigade_name)));
     }
     if day < a.starts_on || day > a.ends_on {
@@ -217,8 +217,8 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn agreement() -> Agreement {
-        Agreement {
+    fn agreement() -> EntrustmentAgreement {
+        EntrustmentAgreement {
             id: "a".into(),
             brigade_id: OrgId("b".into()),
             brigade_path: OrgPath::parse("/s/b/").unwrap(),
@@ -230,7 +230,7 @@ mod tests {
             signed_on: d("2026-01-05"),
             starts_on: d("2026-01-05"),
             ends_on: term_end(d("2026-01-05"), DEFAULT_TERM_MONTHS),
-            status: AgreementStatus::InForce,
+            status: EntrustmentStatus::InForce,
             filed_on: None,
             revoked_at: None,
             revoke_reason: String::new(),
@@ -274,7 +274,7 @@ mod tests {
         assert!(check_act(Some(&a), Act::Inspect, &inside, d("2027-01-05")).unwrap_err().to_string().contains("期限"));
         assert!(check_act(Some(&a), Act::Inspect, &inside, d("2026-01-04")).is_err());
         let mut r = a.clone();
-        r.status = AgreementStatus::Revoked;
+        r.status = EntrustmentStatus::Revoked;
         assert!(check_act(Some(&r), Act::Inspect, &inside, d("2026-06-01")).unwrap_err().to_string().contains("解除"));
         assert!(!r.in_force_on(d("2026-06-01")) && a.in_force_on(d("2026-06-01")));
         assert!(check_act(None, Act::Inspect, &inside, d("2026-06-01")).unwrap_err().to_string().contains("委托协议"));
