@@ -189,13 +189,16 @@ pub const SEAL_TERM_END: Rule = Rule {
     span: Span::CalendarDays(SEAL_TERM_DAYS),
 };
 
+/// Days from 立案 to the decision (《中华人民共和国行政处罚法》第六十条).
+pub const CASE_DECISION_DAYS: u32 = 90;
+
 /// 行政处罚案件 (普通程序): the decision within 90 days of 立案 (《中华人民共和国行政处罚法》第六十条);
 /// extensions are added to the span case by case (see [`crate::penalty::case::decide_by`]).
 pub const CASE_DECISION: Rule = Rule {
     code: "case_decision",
     name: "作出行政处罚决定",
     article: "《中华人民共和国行政处罚法》第六十条",
-    span: Span::CalendarDays(90),
+    span: Span::CalendarDays(CASE_DECISION_DAYS),
 };
 
 /// 陈述、申辩: the period the 告知书 gives when no hearing applies [M: 3日 as local 告知书 forms print it;
@@ -248,13 +251,22 @@ pub const PAYMENT: Rule = Rule {
     span: Span::CalendarDays(15),
 };
 
-/// The 催告书 is served at least 10 days before applying to the court (行政强制法第五十四条).
+/// Days between the 催告书 and the application to the court (行政强制法第五十四条).
+pub const DEMAND_LEAD_DAYS: u32 = 10;
+
+/// The 催告书 is served at least [`DEMAND_LEAD_DAYS`] days before applying to the court (行政强制法第五十四条).
 pub const DEMAND_LEAD: Rule = Rule {
     code: "demand_lead",
     name: "催告后申请强制执行（催告书送达十日后）",
     article: "《中华人民共和国行政强制法》第五十四条",
-    span: Span::CalendarDays(10),
+    span: Span::CalendarDays(DEMAND_LEAD_DAYS),
 };
+
+/// Months to bring a suit against a decision, from knowing of it (行政诉讼法第四十六条).
+pub const LITIGATION_MONTHS: u32 = 6;
+
+/// Months to apply to the court once the periods for 复议 and 诉讼 have run out (行政强制法第五十三条).
+pub const ENFORCEMENT_APPLY_MONTHS: u32 = 3;
 
 /// Apply to the court within 3 months after the periods for 复议 and 诉讼 have run out (行政强制法第五十三条);
 /// the start date is computed by [`crate::penalty::case::enforcement_window`].
@@ -283,13 +295,16 @@ pub const CASE_ARCHIVE: Rule = Rule {
     span: Span::CalendarDays(30),
 };
 
-/// A penalty decision is published within 7 working days (国办发〔2018〕118号 and 国办发〔2015〕51号
-/// 双公示) [M: a jurisdiction sets its own on the 业务设置 page].
+/// Working days within which a penalty decision is published, by default (国办发〔2018〕118号 and
+/// 国办发〔2015〕51号 双公示) [M: a jurisdiction sets its own on the 业务设置 page].
+pub const PUBLISH_DECISION_DAYS: u32 = 7;
+
+/// A penalty decision is published within [`PUBLISH_DECISION_DAYS`] working days.
 pub const PUBLISH_DECISION: Rule = Rule {
     code: "publish_decision",
     name: "公示行政处罚决定",
     article: "《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》（国办发〔2018〕118号）第二部分第（四）项（期限可在业务设置中调整）",
-    span: Span::WorkingDays(7),
+    span: Span::WorkingDays(PUBLISH_DECISION_DAYS),
 };
 
 /// A published decision that is revoked, changed or annulled is withdrawn within 3 working days

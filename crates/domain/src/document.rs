@@ -318,6 +318,19 @@ impl DocStatus {
 /// How a document was served (送达方式).
 pub const SERVICE_METHODS: [&str; 5] = ["直接送达", "留置送达", "邮寄送达", "电子送达", "公告送达"];
 
+/// Parses how and to whom a document was served: one of [`SERVICE_METHODS`] and the person who signed.
+pub fn parse_service(method: &str, receiver: &str) -> Result<(String, String)> {
+    let method = method.trim();
+    if !SERVICE_METHODS.contains(&method) {
+        return Err(DomainError::invalid("method", "请选择送达方式"));
+    }
+    let receiver = receiver.trim();
+    if receiver.is_empty() || receiver.chars().count() > 50 {
+        return Err(DomainError::invalid("receiver", "请填写受送达人（签收人）"));
+    }
+    Ok((method.into(), receiver.into()))
+}
+
 /// A table in a notice (hazards with their deadlines, findings).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeTable {

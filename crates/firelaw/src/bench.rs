@@ -68,6 +68,17 @@ pub async fn run(
     Ok(reports)
 }
 
+/// The demo accounts' password in the benchmarks.
+pub(crate) const DEMO_PASSWORD: &str = "Bench-Password-2026";
+
+/// A demo account acting in-process, with a bearer token for HTTP clients.
+pub(crate) async fn actor_ctx(app: &Application, username: &str) -> anyhow::Result<(domain::audit::Ctx, String)> {
+    let ctx = app.system_ctx();
+    let (_, token) = app.services.token_by_password(&ctx, username, DEMO_PASSWORD, "bench", 1).await?;
+    let actor = app.services.authenticate_bearer(&token).await?;
+    Ok((domain::audit::Ctx { actor: Some(std::sync::Arc::new(actor)), ..ctx }, token))
+}
+
 /// An application for a benchmark on a fresh data folder (or a fresh PostgreSQL database), on the system
 /// clock. Account creation is not what is measured: password hashing uses fewer rounds.
 pub(crate) async fn bench_app(dir: &std::path::Path, database_url: Option<String>) -> anyhow::Result<Application> {
@@ -118,13 +129,11 @@ async fn rounds_in(
     let app = bench_app(dir, database_url).await?;
     let addr = app.local_addr();
     let ctx = app.system_ctx();
-    let password = "Bench-Password-2026";
-    app.services.load_demo(&ctx, password).await?;
-    let (_, token) = app.services.token_by_password(&ctx, "sysadmin", password, "bench", 1).await?;
-    let actor = app.services.authenticate_bearer(&token).await?;
+    app.services.load_demo(&ctx, DEMO_PASSWORD).await?;
+    let (admin, token) = actor_ctx(&app, "sysadmin").await?;
     let brigade = app
         .services
-        .list_orgs(&domain::audit::Ctx { actor: Some(std::sync::Arc::new(actor)), ..ctx })
+        .list_orgs(&admin)
         .await?
         .into_iter()
         .find(|o| o.level == domain::org::OrgLevel::Brigade)

@@ -7,22 +7,12 @@
 //! unit's credit record); the other five only change the case. Baseline: the 立案审批 step (one small
 //! document) of the same cases. Sequential, one case at a time: what one officer's click costs.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::audit::Ctx;
 use domain::services::cases::{CaseInput, StepInput};
 
-use crate::bench::{bench_app, percentile_ms};
-
-const PASSWORD: &str = "Bench-Password-2026";
-
-async fn as_user(app: &crate::Application, username: &str) -> anyhow::Result<Ctx> {
-    let ctx = app.system_ctx();
-    let (_, token) = app.services.token_by_password(&ctx, username, PASSWORD, "bench", 1).await?;
-    let actor = app.services.authenticate_bearer(&token).await?;
-    Ok(Ctx { actor: Some(Arc::new(actor)), ..ctx })
-}
+use crate::bench::{DEMO_PASSWORD as PASSWORD, actor_ctx, bench_app, percentile_ms};
 
 fn input(v: serde_json::Value) -> anyhow::Result<StepInput> {
     Ok(serde_json::from_value(v)?)
@@ -35,10 +25,10 @@ pub async fn run(cases: usize, database_url: Option<String>) -> anyhow::Result<(
     let result = async {
         let app = bench_app(&dir, database_url).await?;
         app.services.load_demo(&app.system_ctx(), PASSWORD).await?;
-        let li = as_user(&app, "donghu.li").await?;
-        let chief = as_user(&app, "donghu.chief").await?;
-        let head = as_user(&app, "donghu.head").await?;
-        let legal = as_user(&app, "donghu.legal").await?;
+        let (li, _) = actor_ctx(&app, "donghu.li").await?;
+        let (chief, _) = actor_ctx(&app, "donghu.chief").await?;
+        let (head, _) = actor_ctx(&app, "donghu.head").await?;
+        let (legal, _) = actor_ctx(&app, "donghu.legal").await?;
         let s = &app.services;
         let filter = domain::services::registry::UnitFilter { per_page: 50, ..Default::default() };
         let units: Vec<String> = s.search_units(&li, &filter).await?.0.into_iter().map(|u| u.id).collect();

@@ -15,14 +15,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use domain::audit::Ctx;
 use domain::document::{Notice, NoticeTable};
 use domain::time::SystemClock;
 
-use crate::Application;
-use crate::bench::{Request, bench_app, drive, percentile_ms, raw_inserts};
-
-const PASSWORD: &str = "Bench-Password-2026";
+use crate::bench::{DEMO_PASSWORD as PASSWORD, Request, actor_ctx, bench_app, drive, percentile_ms, raw_inserts};
 
 /// What to measure.
 pub struct Options {
@@ -45,13 +41,6 @@ pub async fn run(options: Options, database_url: Option<String>) -> anyhow::Resu
     let result = run_in(&dir, &options, database_url).await;
     let _ = std::fs::remove_dir_all(&dir);
     result
-}
-
-async fn actor_ctx(app: &Application, username: &str) -> anyhow::Result<(Ctx, String)> {
-    let ctx = app.system_ctx();
-    let (_, token) = app.services.token_by_password(&ctx, username, PASSWORD, "bench", 1).await?;
-    let actor = app.services.authenticate_bearer(&token).await?;
-    Ok((Ctx { actor: Some(Arc::new(actor)), ..ctx }, token))
 }
 
 async fn run_in(dir: &Path, options: &Options, database_url: Option<String>) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use domain::penalty::publication::{Publication, PublicationStatus};
 use domain::ports::case::{CaseChange, CaseQuery, CaseStore};
 
 use crate::engine::{Conn, Row, Value};
-use crate::registry::ranges;
+use crate::registry::scope_filter;
 use crate::rows::{get, json, to_json};
 use crate::writer::expect_one;
 use crate::{Db, all, one, params};
@@ -110,10 +110,7 @@ impl CaseStore for Db {
 
     async fn cases(&self, q: &CaseQuery) -> Result<Vec<Case>> {
         let mut p = Vec::new();
-        if q.scopes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let range = ranges("o.path", &q.scopes, &mut p);
+        let Some(range) = scope_filter("o.path", &q.scopes, &mut p) else { return Ok(Vec::new()) };
         let mut sql = format!("SELECT c.body, c.version FROM cases c JOIN orgs o ON o.id = c.org_id WHERE {range}");
         if !q.statuses.is_empty() {
             let mut marks = Vec::new();
@@ -138,10 +135,7 @@ impl CaseStore for Db {
 
     async fn case_counts(&self, scopes: &[OrgPath]) -> Result<Vec<(CaseStatus, u64)>> {
         let mut p = Vec::new();
-        if scopes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let range = ranges("o.path", scopes, &mut p);
+        let Some(range) = scope_filter("o.path", scopes, &mut p) else { return Ok(Vec::new()) };
         let sql = format!(
             "SELECT c.status, COUNT(*) AS n FROM cases c JOIN orgs o ON o.id = c.org_id WHERE {range} GROUP BY c.status"
         );
@@ -169,10 +163,7 @@ impl CaseStore for Db {
 
     async fn publications_in(&self, scopes: &[OrgPath], limit: u32) -> Result<Vec<Publication>> {
         let mut p = Vec::new();
-        if scopes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let range = ranges("o.path", scopes, &mut p);
+        let Some(range) = scope_filter("o.path", scopes, &mut p) else { return Ok(Vec::new()) };
         p.push(Value::Int(i64::from(limit.clamp(1, 500))));
         let sql = format!(
             "SELECT x.status, x.body, x.version FROM case_publications x JOIN orgs o ON o.id = x.org_id WHERE {range} \

@@ -18,7 +18,7 @@ use domain::time::Timestamp;
 use domain::{DomainError, Result};
 
 use crate::engine::{Conn, Row, Value};
-use crate::registry::ranges;
+use crate::registry::scope_filter;
 use crate::rows::{date, get, json, to_json};
 use crate::writer::expect_one;
 use crate::{Db, all, one, params};
@@ -429,10 +429,6 @@ fn alert(row: &Row<'_>) -> Result<Alert> {
         created_at: Timestamp(get(row, "created_at")?),
         read_at: get::<Option<i64>>(row, "read_at")?.map(Timestamp),
     })
-}
-
-fn scope_filter(col: &str, scopes: &[OrgPath], p: &mut Vec<Value>) -> Option<String> {
-    if scopes.is_empty() { None } else { Some(ranges(col, scopes, p)) }
 }
 
 #[async_trait::async_trait]

@@ -27,6 +27,12 @@ pub(crate) fn path_range(p: &OrgPath) -> (String, String) {
     (s.to_string(), format!("{}0", &s[..s.len() - 1]))
 }
 
+/// The condition of [`ranges`], or `None` when there are no scopes (nothing is visible: the caller
+/// returns an empty list without a query).
+pub(crate) fn scope_filter(col: &str, scopes: &[OrgPath], p: &mut Vec<Value>) -> Option<String> {
+    if scopes.is_empty() { None } else { Some(ranges(col, scopes, p)) }
+}
+
 /// `(col >= $a AND col < $b) OR …` over subtrees: unlike `LIKE`, a range uses the index on both engines.
 pub(crate) fn ranges(col: &str, scopes: &[OrgPath], p: &mut Vec<Value>) -> String {
     let parts: Vec<String> = scopes

@@ -648,11 +648,8 @@ impl Case {
 /// the head and then by the level above, P3).
 pub fn decide_by(cal: &WorkCalendar, filed_on: NaiveDate, extensions: &[Extension]) -> Result<NaiveDate> {
     let extra: u32 = extensions.iter().map(|e| e.days).sum();
-    let span = match deadline::CASE_DECISION.span {
-        deadline::Span::CalendarDays(n) => n + extra,
-        other => return Err(DomainError::internal(format!("case decision span {other:?}"))),
-    };
-    Ok(deadline::CASE_DECISION.with_span(deadline::Span::CalendarDays(span)).due_from_date(cal, filed_on, None)?.due_on)
+    let span = deadline::Span::CalendarDays(deadline::CASE_DECISION_DAYS + extra);
+    Ok(deadline::CASE_DECISION.with_span(span).due_from_date(cal, filed_on, None)?.due_on)
 }
 
 /// Longest single extension of the decision period [M: P3 splits the period 30 + 30 + 30].
@@ -709,7 +706,8 @@ pub fn check_hearing_request(case: &Case, cal: &WorkCalendar, on: NaiveDate) -> 
     let last = deadline::HEARING_REQUEST.due(cal, told)?.due_on;
     if on > last {
         return Err(DomainError::Rule(format!(
-            "听证申请应在告知后5个工作日内提出（截至{last}），已逾期（《行政处罚法》第六十四条第一项）"
+            "听证申请应在告知后{}内提出（截至{last}），已逾期（《行政处罚法》第六十四条第一项）",
+            deadline::HEARING_REQUEST.span.describe()
         )));
     }
     Ok(())
@@ -798,18 +796,19 @@ pub fn late_surcharge(fine: Yuan, due_on: NaiveDate, on: NaiveDate) -> Yuan {
 /// months) after service have run out, and closes 3 months later (行政强制法第五十三条; 行政复议法第二十条,
 /// 行政诉讼法第四十六条). Returns (opens, closes).
 pub fn enforcement_window(served_on: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let opens = served_on.checked_add_months(Months::new(6)).unwrap_or(served_on);
-    let closes = opens.checked_add_months(Months::new(3)).unwrap_or(opens);
+    let opens = served_on.checked_add_months(Months::new(deadline::LITIGATION_MONTHS)).unwrap_or(served_on);
+    let closes = opens.checked_add_months(Months::new(deadline::ENFORCEMENT_APPLY_MONTHS)).unwrap_or(opens);
     (opens, closes)
 }
 
 /// Before applying to the court: the 催告书 served at least 10 days before, and no payment
 /// (行政强制法第五十四条).
 pub fn check_enforcement_application(e: &Enforcement, today: NaiveDate) -> Result<()> {
-    let earliest = e.demanded_on + chrono::Days::new(10);
+    let earliest = e.demanded_on + chrono::Days::new(u64::from(deadline::DEMAND_LEAD_DAYS));
     if today < earliest {
         return Err(DomainError::Rule(format!(
-            "催告书送达十日后当事人仍未履行的，方可申请强制执行，最早{earliest}（《行政强制法》第五十四条）"
+            "催告书送达{}日后当事人仍未履行的，方可申请强制执行，最早{earliest}（《行政强制法》第五十四条）",
+            deadline::DEMAND_LEAD_DAYS
         )));
     }
     Ok(())

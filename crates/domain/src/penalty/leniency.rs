@@ -81,9 +81,12 @@ impl LeniencyList {
     }
 
     /// The shipped list.
-    pub fn shipped() -> LeniencyList {
-        // Tested below; failing here is a build defect.
-        LeniencyList::parse(SHIPPED_CSV).expect("data/penalty/leniency.csv parses")
+    pub fn shipped() -> &'static LeniencyList {
+        static SHIPPED: std::sync::LazyLock<LeniencyList> = std::sync::LazyLock::new(|| {
+            // Tested below; failing here is a build defect.
+            LeniencyList::parse(SHIPPED_CSV).expect("data/penalty/leniency.csv parses")
+        });
+        &SHIPPED
     }
 
     /// The entry for a violation, if listed.

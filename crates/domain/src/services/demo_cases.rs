@@ -15,12 +15,12 @@ use super::Services;
 
 /// A step of a demo case: days before today, hour, who, the step (`open`, a case step, `publish`,
 /// `withdraw`), its body. In bodies `{d}` is that day's date and `@user` an account's id.
-type Step = (u64, u32, &'static str, &'static str, &'static str);
+type Scripted = (u64, u32, &'static str, &'static str, &'static str);
 
 /// A demo case: which registry unit (index), or `None` for a natural person, and its steps.
 struct DemoCase {
     unit: Option<usize>,
-    steps: &'static [Step],
+    steps: &'static [Scripted],
 }
 
 const OPEN_UNIT: &str = r#"{"procedure":"general","source":"hazard","party_kind":"unit","unit_id":"{unit}","title":"{title}","facts":"{facts}","co_handler_ids":["@co"]}"#;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::audit::{Ctx, actions};
 use crate::authz::Perm;
 use crate::deadline;
-use crate::document::{self, DocNumber, DocStatus, DocType, Document, Notice, NoticeTable, SERVICE_METHODS};
+use crate::document::{self, DocNumber, DocStatus, DocType, Document, Notice, NoticeTable};
 use crate::error::{DomainError, Result};
 use crate::inspection::hazard::{Disposition, HazardStatus};
 use crate::inspection::record::Inspection;
@@ -361,14 +361,7 @@ impl Services {
         if d.status != DocStatus::Issued {
             return Err(DomainError::Rule(format!("该文书{}，不能再登记送达", d.status.label())));
         }
-        let method = method.trim();
-        if !SERVICE_METHODS.contains(&method) {
-            return Err(DomainError::invalid("method", "请选择送达方式"));
-        }
-        let receiver = receiver.trim();
-        if receiver.is_empty() || receiver.chars().count() > 50 {
-            return Err(DomainError::invalid("receiver", "请填写受送达人（签收人）"));
-        }
+        let (method, receiver) = document::parse_service(method, receiver)?;
         let at = if served_at.trim().is_empty() {
             ctx.now
         } else {
@@ -388,8 +381,8 @@ impl Services {
                 id: d.id.clone(),
                 expected_version: version,
                 at,
-                method: method.into(),
-                receiver: receiver.into(),
+                method: method.clone(),
+                receiver,
             }))
             .audit(ctx.event(actions::DOCUMENT_SERVE, "document", d.id.clone()).detail(serde_json::json!({
                 "number": d.number.as_str(), "method": method, "served_at": at.to_rfc3339(),

@@ -28,6 +28,13 @@ struct Setup {
 }
 
 async fn setup(app: &TestApp) -> Setup {
+    // Records start two hours before "now": shortly after local midnight they would fall on yesterday,
+    // before what the tests do "today". Move the application's clock past 03:00 local first.
+    let hour = chrono::Timelike::hour(&app.clock_now().to_local());
+    if hour < 3 {
+        let minute = chrono::Timelike::minute(&app.clock_now().to_local());
+        app.clock.advance_minutes(i64::from((3 - hour) * 60 - minute));
+    }
     let token = app.token("donghu.li").await;
     let dh = app.org_id("东湖区消防救援大队").await;
     let units: Value = app.get(&token, &format!("/api/v1/units?org_id={dh}")).await.json().await.unwrap();
@@ -180,7 +187,8 @@ async fn the_whole_loop_inspect_order_apply_reinspect_escalate() {
     partial["outcomes"] = json!([{"hazard_id": hazards[0]["id"], "rectified": true}]);
     let r = app.post(&s.token, "/api/v1/inspections", partial).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("复查结果"));
+    let t = r.text().await.unwrap();
+    assert!(t.contains("复查结果"), "{t}");
     let mut full = re.clone();
     full["outcomes"] = json!([
         {"hazard_id": hazards[0]["id"], "rectified": true},

@@ -292,6 +292,7 @@ struct ListPage {
     mine: bool,
     can_open: bool,
     publications: Vec<Publication>,
+    publish_days: u32,
 }
 
 async fn list_page(State(app): State<AppState>, a: Authed, Query(q): Query<ListQuery>) -> PageResult<ListPage> {
@@ -307,6 +308,7 @@ async fn list_page(State(app): State<AppState>, a: Authed, Query(q): Query<ListQ
         status: q.status.clone().unwrap_or_default(),
         mine,
         can_open: actor.has_anywhere(Perm::EnforcementAct),
+        publish_days: s.publication_days().await?,
         publications: drafts,
     })
 }
@@ -385,69 +387,13 @@ async fn new_page(State(app): State<AppState>, a: Authed, Query(q): Query<NewQue
     })
 }
 
-/// The case form: the JSON input with the co-handler as one select and the checkboxes as forms send them.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OpenForm {
-    procedure: String,
-    source: String,
-    #[serde(default)]
-    source_id: String,
-    #[serde(default)]
-    unit_id: String,
-    party_kind: String,
-    #[serde(default)]
-    party_name: String,
-    #[serde(default)]
-    id_number: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    address: String,
-    title: String,
-    facts: String,
-    #[serde(default)]
-    co_handler_ids: Vec<String>,
-    #[serde(default)]
-    violation_code: String,
-    #[serde(default)]
-    warning: bool,
-    #[serde(default)]
-    fine: String,
-    #[serde(default)]
-    place: String,
-    #[serde(default)]
-    statement: String,
-    #[serde(default)]
-    facts_certain: bool,
-}
-
+/// The form sends the same fields as the API (empty selects as empty strings, which the service ignores).
 async fn open_form(
     State(app): State<AppState>,
     a: Authed,
     headers: HeaderMap,
-    PageForm(f): PageForm<OpenForm>,
+    PageForm(input): PageForm<CaseInput>,
 ) -> PageResult<Response> {
-    let input = CaseInput {
-        procedure: f.procedure,
-        source: f.source,
-        source_id: Some(f.source_id).filter(|s| !s.is_empty()),
-        unit_id: Some(f.unit_id).filter(|s| !s.is_empty()),
-        party_kind: f.party_kind,
-        party_name: f.party_name,
-        id_number: f.id_number,
-        phone: f.phone,
-        address: f.address,
-        title: f.title,
-        facts: f.facts,
-        co_handler_ids: f.co_handler_ids.into_iter().filter(|s| !s.is_empty()).collect(),
-        violation_code: f.violation_code,
-        warning: f.warning,
-        fine: f.fine,
-        place: f.place,
-        statement: f.statement,
-        facts_certain: f.facts_certain,
-    };
     let (c, _) = app.services.open_case(a.ctx(), input).await?;
     Ok(htmx_aware_redirect(&headers, &format!("/cases/{}", c.id)))
 }

@@ -513,7 +513,7 @@ impl Services {
         let agency = self.agency_of(&org_path).await?;
         let today = ctx.now.local_date();
         let mut accounts = vec![self.store.account(&actor.user_id).await?.ok_or(DomainError::Unauthenticated)?];
-        for h in &input.co_handler_ids {
+        for h in input.co_handler_ids.iter().filter(|h| !h.trim().is_empty()) {
             accounts.push(
                 self.store.account(h).await?.ok_or_else(|| DomainError::invalid("co_handler_ids", "办案人员不存在"))?,
             );

@@ -9,7 +9,7 @@ use super::text;
 use crate::audit::{Ctx, actions};
 use crate::authz::Perm;
 use crate::calendar::parse_date;
-use crate::deadline::{self, Span};
+use crate::deadline;
 use crate::error::{DomainError, Result};
 use crate::penalty::Yuan;
 use crate::penalty::discretion::{DiscretionBaseline, Severity};
@@ -117,25 +117,29 @@ impl Services {
     /// The discretion baseline in force: the table a jurisdiction loaded (its province's published
     /// 裁量基准), else the shipped national framework.
     pub async fn baseline(&self) -> Result<DiscretionBaseline> {
-        Ok(self.penalty_settings().await?.baseline)
+        Ok(self.baseline_versioned().await?.0)
     }
 
-    /// The penalty settings in force, with the versions read.
-    pub async fn penalty_settings(&self) -> Result<PenaltySettings> {
-        let (baseline, v0) = match self.store.setting(BASELINE_KEY).await? {
+    async fn baseline_versioned(&self) -> Result<(DiscretionBaseline, i64)> {
+        Ok(match self.store.setting(BASELINE_KEY).await? {
             Some((text, v)) => {
                 let t: BaselineText = serde_json::from_str(&text).map_err(DomainError::internal)?;
                 (t.parse()?, v)
             }
             None => (DiscretionBaseline::shipped(), 0),
-        };
-        let v1 = self.store.setting(HEARING_THRESHOLDS_KEY).await?.map(|(_, v)| v).unwrap_or(0);
-        let v2 = self.store.setting(PUBLISH_DAYS_KEY).await?.map(|(_, v)| v).unwrap_or(0);
+        })
+    }
+
+    /// The penalty settings in force, with the versions read.
+    pub async fn penalty_settings(&self) -> Result<PenaltySettings> {
+        let (baseline, v0) = self.baseline_versioned().await?;
+        let (hearing, v1) = self.hearing_thresholds_versioned().await?;
+        let (publish_days, v2) = self.publication_days_versioned().await?;
         Ok(PenaltySettings {
             baseline_csv: baseline_csv(&baseline),
             baseline,
-            hearing: self.hearing_thresholds().await?,
-            publish_days: self.publication_days().await?,
+            hearing,
+            publish_days,
             versions: [v0, v1, v2],
         })
     }
@@ -183,9 +187,13 @@ impl Services {
 
     /// The hearing thresholds (settings, default the 公安 analogue).
     pub async fn hearing_thresholds(&self) -> Result<HearingThresholds> {
+        Ok(self.hearing_thresholds_versioned().await?.0)
+    }
+
+    async fn hearing_thresholds_versioned(&self) -> Result<(HearingThresholds, i64)> {
         Ok(match self.store.setting(HEARING_THRESHOLDS_KEY).await? {
-            Some((v, _)) => serde_json::from_str(&v).map_err(DomainError::internal)?,
-            None => HearingThresholds::default(),
+            Some((v, version)) => (serde_json::from_str(&v).map_err(DomainError::internal)?, version),
+            None => (HearingThresholds::default(), 0),
         })
     }
 
@@ -204,12 +212,13 @@ impl Services {
 
     /// Working days within which penalty decisions are published (the 业务设置 value, default 7).
     pub async fn publication_days(&self) -> Result<u32> {
+        Ok(self.publication_days_versioned().await?.0)
+    }
+
+    async fn publication_days_versioned(&self) -> Result<(u32, i64)> {
         Ok(match self.store.setting(PUBLISH_DAYS_KEY).await? {
-            Some((v, _)) => v.trim().parse().map_err(DomainError::internal)?,
-            None => match deadline::PUBLISH_DECISION.span {
-                Span::WorkingDays(n) => n,
-                _ => 7,
-            },
+            Some((v, version)) => (v.trim().parse().map_err(DomainError::internal)?, version),
+            None => (deadline::PUBLISH_DECISION_DAYS, 0),
         })
     }
 }

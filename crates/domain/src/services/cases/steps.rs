@@ -9,8 +9,8 @@ use crate::audit::Ctx;
 use crate::authz::Perm;
 use crate::calendar::{WorkCalendar, parse_date};
 use crate::collective::{Conclusion, DecisionDraft};
-use crate::deadline::{self, Due, Span};
-use crate::document::{DocType, Notice, SERVICE_METHODS};
+use crate::deadline::{self, Due};
+use crate::document::{DocType, Notice};
 use crate::error::{DomainError, Result};
 use crate::org::Org;
 use crate::penalty::Yuan;
@@ -133,16 +133,17 @@ impl Services {
                     .violations()
                     .get(&p.violation_code)
                     .map(|v| v.subject)
-                    .unwrap_or(crate::penalty::violation::Subject::Unit);
-                st.next.hearing_right = p.no_penalty_basis.is_none()
-                    && procedure::hearing_right(v_subject, &s, &self.hearing_thresholds().await?);
+                    .ok_or_else(|| DomainError::internal("proposal of an unknown violation"))?;
+                let thresholds = self.hearing_thresholds().await?;
+                st.next.hearing_right =
+                    p.no_penalty_basis.is_none() && procedure::hearing_right(v_subject, &s, &thresholds);
                 if st.c.procedure == Procedure::Fast {
                     let circ = Circumstances {
                         facts_certain: true,
                         admitted_in_writing: input.admitted,
                         vulnerable_party: input.vulnerable,
                     };
-                    procedure::check(Procedure::Fast, v_subject, &s, &circ, &self.hearing_thresholds().await?)?;
+                    procedure::check(Procedure::Fast, v_subject, &s, &circ, &thresholds)?;
                 }
                 st.next.deliberation_reasons = case::deliberation_reasons(&p, false);
                 st.detail["penalty"] = p.penalty_text().into();
@@ -342,12 +343,8 @@ impl Services {
                 if on > st.today || on < decided.at.local_date() {
                     return Err(DomainError::invalid("date", "送达日期应在决定之后、今天之前"));
                 }
-                let method = input.method.trim();
-                if !SERVICE_METHODS.contains(&method) {
-                    return Err(DomainError::invalid("method", "请选择送达方式"));
-                }
-                let receiver = text("receiver", &input.receiver, 2, 50, "受送达人（签收人）")?;
-                st.next.service = Some(Service { on, method: method.into(), receiver: receiver.clone() });
+                let (method, receiver) = crate::document::parse_service(&input.method, &input.receiver)?;
+                st.next.service = Some(Service { on, method: method.clone(), receiver: receiver.clone() });
                 let fine =
                     st.c.proposal.as_ref().filter(|p| p.no_penalty_basis.is_none()).map(|p| p.fine).unwrap_or_default();
                 st.next.status = if fine.0 > 0 { CaseStatus::Executing } else { CaseStatus::Performed };
@@ -361,7 +358,7 @@ impl Services {
                     } else {
                         Timestamp::start_of_local_day(on).plus_minutes(9 * 60).max(decided.at)
                     },
-                    method: method.into(),
+                    method: method.clone(),
                     receiver: receiver.clone(),
                 }));
                 st.changes.push(meet(&st.c, &[deadline::DECISION_SERVICE.code], st.ctx.now));
@@ -375,7 +372,7 @@ impl Services {
                 }
                 st.doc = Some((
                     DocType::ServiceReceipt,
-                    notices::service_receipt(&st.c, d.doc_type.title(), d.number.as_str(), method, &receiver, on),
+                    notices::service_receipt(&st.c, d.doc_type.title(), d.number.as_str(), &method, &receiver, on),
                 ));
             }
             "pay" => {
@@ -432,9 +429,7 @@ impl Services {
                 ));
                 if let Some(s) = &st.c.service {
                     let (_, closes) = case::enforcement_window(s.on);
-                    let d = deadline::ENFORCEMENT_APPLY
-                        .with_span(Span::CalendarDays(0))
-                        .due_from_date(&st.cal, closes, None)?;
+                    let d = deadline::ENFORCEMENT_APPLY.due_from_date(&st.cal, closes, None)?;
                     st.changes.push(case_due(&st.c, st.lead.clone(), d, st.ctx.now));
                 }
             }
