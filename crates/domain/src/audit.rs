@@ -429,6 +429,24 @@ pub mod actions {
     pub const CASE_DECIDE: &str = "case.decide";
     /// A decision published on the portal or withdrawn.
     pub const CASE_PUBLICATION: &str = "case.publication";
+    /// A 行政执法委托协议 signed (and published).
+    pub const ENTRUSTMENT_SIGN: &str = "entrustment.sign";
+    /// An agreement filed (备案).
+    pub const ENTRUSTMENT_FILE: &str = "entrustment.file";
+    /// An agreement revoked.
+    pub const ENTRUSTMENT_REVOKE: &str = "entrustment.revoke";
+    /// A training, guidance visit, assessment or fault recorded.
+    pub const ENTRUSTMENT_RECORD: &str = "entrustment.record";
+    /// A town act accepted or returned by the brigade.
+    pub const TOWN_ACT_REVIEW: &str = "town_act.review";
+    /// A returned town act corrected.
+    pub const TOWN_ACT_CORRECT: &str = "town_act.correct";
+    /// A town act archived.
+    pub const TOWN_ACT_ARCHIVE: &str = "town_act.archive";
+    /// A matter handed over to the brigade.
+    pub const HANDOVER_SUBMIT: &str = "handover.submit";
+    /// A handover taken up or concluded.
+    pub const HANDOVER_UPDATE: &str = "handover.update";
 
     /// Chinese label for an action code.
     pub fn label(code: &str) -> &'static str {
@@ -488,6 +506,15 @@ pub mod actions {
             CASE_STEP => "办理案件环节",
             CASE_DECIDE => "作出行政处罚决定",
             CASE_PUBLICATION => "公示行政处罚决定",
+            ENTRUSTMENT_SIGN => "签订行政执法委托协议",
+            ENTRUSTMENT_FILE => "委托协议备案",
+            ENTRUSTMENT_REVOKE => "解除委托协议",
+            ENTRUSTMENT_RECORD => "登记委托执法培训指导考核过错",
+            TOWN_ACT_REVIEW => "审查镇（街道）执法行为",
+            TOWN_ACT_CORRECT => "补正镇（街道）执法行为",
+            TOWN_ACT_ARCHIVE => "镇（街道）执法案卷归档",
+            HANDOVER_SUBMIT => "镇（街道）移交事项",
+            HANDOVER_UPDATE => "办理移交事项",
             _ => "其他操作",
         }
     }
@@ -524,7 +551,7 @@ pub mod actions {
     }
 
     /// All codes, for the search form.
-    pub const ALL: [&str; 55] = [
+    pub const ALL: [&str; 64] = [
         LOGIN,
         LOGIN_FAILED,
         ACCOUNT_LOCKED,
@@ -580,6 +607,15 @@ pub mod actions {
         CASE_STEP,
         CASE_DECIDE,
         CASE_PUBLICATION,
+        ENTRUSTMENT_SIGN,
+        ENTRUSTMENT_FILE,
+        ENTRUSTMENT_REVOKE,
+        ENTRUSTMENT_RECORD,
+        TOWN_ACT_REVIEW,
+        TOWN_ACT_CORRECT,
+        TOWN_ACT_ARCHIVE,
+        HANDOVER_SUBMIT,
+        HANDOVER_UPDATE,
     ];
 }
 

@@ -324,8 +324,53 @@ pub const REVIEW_DECISION: Rule = Rule {
     span: Span::CalendarDays(60),
 };
 
+/// 委托执法: the signed 行政执法委托协议书 is filed (备案) with the county government and the brigade within 5
+/// working days of signing (呼政办规〔2023〕3号 二（四）).
+pub const ENTRUST_FILING: Rule = Rule {
+    code: "entrust_filing",
+    name: "行政执法委托协议书报送备案",
+    article: "《中华人民共和国行政处罚法》第二十条；《呼中区城镇消防委托执法工作实施方案》（呼政办规〔2023〕3号）二（四）",
+    span: Span::WorkingDays(5),
+};
+
+/// 委托执法: a completed town act is archived within 30 days (呼政办规〔2023〕3号 三（四）: 案件办理完毕后30日内
+/// 归档备查).
+pub const TOWN_ARCHIVE: Rule = Rule {
+    code: "town_archive",
+    name: "镇（街道）委托执法案卷归档",
+    article: "《呼中区城镇消防委托执法工作实施方案》（呼政办规〔2023〕3号）第三部分（四）",
+    span: Span::CalendarDays(30),
+};
+
+/// 委托执法: a matter a town hands over is taken up by the brigade within 3 working days [M: the plan says
+/// 移交区消防救援大队依法处理 without a period; 3 working days matches the 复查 and order periods].
+pub const HANDOVER_ACCEPT: Rule = Rule {
+    code: "handover_accept",
+    name: "接收镇（街道）移交事项",
+    article: "《呼中区城镇消防委托执法工作实施方案》（呼政办规〔2023〕3号）第二部分（三）、第三部分（三）（接收期限为默认值）",
+    span: Span::WorkingDays(3),
+};
+
+/// 委托执法: at least 7 days of training for the town's officers in each year of the agreement (呼政办规〔2023〕
+/// 3号 三（二）). Due on the last day of the term; the due date is set, not computed.
+pub const TOWN_TRAINING: Rule = Rule {
+    code: "town_training",
+    name: "组织受委托镇执法人员业务培训（每年不少于7天）",
+    article: "《呼中区城镇消防委托执法工作实施方案》（呼政办规〔2023〕3号）第三部分（二）",
+    span: Span::CalendarDays(0),
+};
+
+/// 委托执法: at least one on-site guidance visit each quarter (呼政办规〔2023〕3号 三（二）). Due on the last day
+/// of the quarter (or of the term); the due date is set, not computed.
+pub const TOWN_GUIDANCE: Rule = Rule {
+    code: "town_guidance",
+    name: "深入受委托镇实地指导（每季度不少于1次）",
+    article: "《呼中区城镇消防委托执法工作实施方案》（呼政办规〔2023〕3号）第三部分（二）",
+    span: Span::CalendarDays(0),
+};
+
 /// Every rule, for lookups by code.
-pub const ALL: [Rule; 31] = [
+pub const ALL: [Rule; 36] = [
     COMPLAINT_URGENT,
     COMPLAINT,
     PRE_OPENING_INSPECT,
@@ -357,6 +402,11 @@ pub const ALL: [Rule; 31] = [
     PUBLISH_DECISION,
     PUBLISH_WITHDRAW,
     REVIEW_DECISION,
+    ENTRUST_FILING,
+    TOWN_ARCHIVE,
+    HANDOVER_ACCEPT,
+    TOWN_TRAINING,
+    TOWN_GUIDANCE,
 ];
 
 /// Working days within which random-check results are published, by default [M: 企业信息公示暂行条例

@@ -66,11 +66,17 @@ pub enum DocType {
     TransferNotice,
     /// 结案报告.
     ClosingReport,
+    /// 行政执法委托协议书.
+    EntrustmentAgreement,
+    /// 镇（街道）消防安全检查记录 (an inspection under entrustment, in the brigade's name).
+    TownInspectionRecord,
+    /// 移交书: a town hands a matter beyond its entrustment to the brigade.
+    Handover,
 }
 
 impl DocType {
     /// All.
-    pub const ALL: [DocType; 25] = [
+    pub const ALL: [DocType; 28] = [
         DocType::InspectionRecord,
         DocType::CorrectionOrder,
         DocType::ReinspectionOpinion,
@@ -96,6 +102,9 @@ impl DocType {
         DocType::EnforcementApplication,
         DocType::TransferNotice,
         DocType::ClosingReport,
+        DocType::EntrustmentAgreement,
+        DocType::TownInspectionRecord,
+        DocType::Handover,
     ];
 
     /// Stored code.
@@ -126,6 +135,9 @@ impl DocType {
             DocType::EnforcementApplication => "enforcement_application",
             DocType::TransferNotice => "transfer_notice",
             DocType::ClosingReport => "closing_report",
+            DocType::EntrustmentAgreement => "entrustment_agreement",
+            DocType::TownInspectionRecord => "town_inspection_record",
+            DocType::Handover => "handover",
         }
     }
 
@@ -165,6 +177,9 @@ impl DocType {
             DocType::EnforcementApplication => "强制执行申请书",
             DocType::TransferNotice => "案件移送通知书",
             DocType::ClosingReport => "结案报告",
+            DocType::EntrustmentAgreement => "行政执法委托协议书",
+            DocType::TownInspectionRecord => "镇（街道）消防安全检查记录",
+            DocType::Handover => "移交书",
         }
     }
 
@@ -181,6 +196,8 @@ impl DocType {
                 | DocType::Deliberation
                 | DocType::ServiceReceipt
                 | DocType::ClosingReport
+                | DocType::EntrustmentAgreement
+                | DocType::Handover
         )
     }
 
@@ -212,6 +229,9 @@ impl DocType {
             DocType::EnforcementApplication => "强申",
             DocType::TransferNotice => "移",
             DocType::ClosingReport => "结",
+            DocType::EntrustmentAgreement => "委",
+            DocType::TownInspectionRecord => "镇检",
+            DocType::Handover => "镇移",
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod case;
 pub mod engine;
+mod entrustment;
 pub mod error;
 mod inspection;
 pub mod migrate;

@@ -667,6 +667,67 @@ CREATE INDEX case_publications_org ON case_publications (org_id, created_at);
         postgres: "",
         seed: None,
     },
+    Migration {
+        version: 9,
+        name: "m20261122_009_create_entrustments",
+        // 委托执法: agreements (published_at set = on the portal), the brigade's records about each town
+        // (training, guidance, assessments, faults), the town acts it reviews (keyed by the inspection),
+        // and the matters towns hand over.
+        common: r#"
+CREATE TABLE entrustments (
+    id TEXT PRIMARY KEY,
+    brigade_id TEXT NOT NULL REFERENCES orgs(id),
+    town_id TEXT NOT NULL REFERENCES orgs(id),
+    status TEXT NOT NULL,
+    starts_on TEXT NOT NULL,
+    ends_on TEXT NOT NULL,
+    published_at BIGINT,
+    created_at BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX entrustments_town ON entrustments (town_id, starts_on);
+CREATE TABLE entrustment_records (
+    id TEXT PRIMARY KEY,
+    agreement_id TEXT NOT NULL REFERENCES entrustments(id),
+    town_id TEXT NOT NULL REFERENCES orgs(id),
+    kind TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX entrustment_records_agreement ON entrustment_records (agreement_id, on_date);
+CREATE INDEX entrustment_records_town ON entrustment_records (town_id, on_date);
+CREATE TABLE town_acts (
+    id TEXT PRIMARY KEY REFERENCES inspections(id),
+    agreement_id TEXT NOT NULL REFERENCES entrustments(id),
+    town_id TEXT NOT NULL REFERENCES orgs(id),
+    review TEXT NOT NULL,
+    archived_at BIGINT,
+    done_at BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX town_acts_town ON town_acts (town_id, done_at);
+CREATE INDEX town_acts_agreement ON town_acts (agreement_id, done_at);
+CREATE TABLE handovers (
+    id TEXT PRIMARY KEY,
+    agreement_id TEXT NOT NULL REFERENCES entrustments(id),
+    brigade_id TEXT NOT NULL REFERENCES orgs(id),
+    town_id TEXT NOT NULL REFERENCES orgs(id),
+    unit_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    submitted_at BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX handovers_town ON handovers (town_id, submitted_at);
+CREATE INDEX handovers_status ON handovers (status, submitted_at);
+"#,
+        sqlite: "",
+        postgres: "",
+        seed: None,
+    },
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -582,6 +582,7 @@ async fn apply<C: Conn>(
             Change::Check(c) => crate::random_check::apply(conn, c).await?,
             Change::Inspection(c) => crate::inspection::apply(conn, c, &mut bodies).await?,
             Change::Case(c) => crate::case::apply(conn, c).await?,
+            Change::Entrustment(c) => crate::entrustment::apply(conn, c).await?,
             Change::SetYearPublished { year, published, source } => {
                 if *published {
                     conn.exec(

@@ -63,12 +63,13 @@ impl Layout {
 }
 
 fn nav_for(actor: &Actor, active: &str) -> Vec<NavItem> {
-    let items: [(&'static str, &'static str, Option<Perm>); 12] = [
+    let items: [(&'static str, &'static str, Option<Perm>); 13] = [
         ("/", "工作台", None),
         ("/units", "检查对象", Some(Perm::RecordRead)),
         ("/checks", "双随机抽查", Some(Perm::RecordRead)),
         ("/inspections", "监督检查", Some(Perm::RecordRead)),
         ("/cases", "行政处罚", Some(Perm::RecordRead)),
+        ("/entrustments", "委托执法", Some(Perm::RecordRead)),
         ("/admin/orgs", "机构管理", Some(Perm::OrgManage)),
         ("/admin/accounts", "账户管理", Some(Perm::AccountRead)),
         ("/admin/settings", "业务设置", Some(Perm::SettingsManage)),

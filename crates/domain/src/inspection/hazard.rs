@@ -150,11 +150,18 @@ pub enum Escalation {
     Stop,
     /// 重大火灾隐患 procedure (消防法第五十五条).
     Major,
+    /// 移交消防救援大队: a town under entrustment cannot escalate itself (呼政办规〔2023〕3号 二（三）: 对未进行改正的
+    /// 移交区消防救援大队).
+    Handover,
 }
 
 impl Escalation {
     /// All.
-    pub const ALL: [Escalation; 4] = [Escalation::Penalty, Escalation::Seal, Escalation::Stop, Escalation::Major];
+    pub const ALL: [Escalation; 5] =
+        [Escalation::Penalty, Escalation::Seal, Escalation::Stop, Escalation::Major, Escalation::Handover];
+
+    /// What a brigade's own 复查 may choose.
+    pub const BRIGADE: [Escalation; 4] = [Escalation::Penalty, Escalation::Seal, Escalation::Stop, Escalation::Major];
 
     /// Code.
     pub fn code(self) -> &'static str {
@@ -163,6 +170,7 @@ impl Escalation {
             Escalation::Seal => "seal",
             Escalation::Stop => "stop",
             Escalation::Major => "major",
+            Escalation::Handover => "handover",
         }
     }
 
@@ -181,6 +189,7 @@ impl Escalation {
             Escalation::Seal => "临时查封",
             Escalation::Stop => "责令停产停业、停止使用",
             Escalation::Major => "重大火灾隐患判定",
+            Escalation::Handover => "移交消防救援大队处理",
         }
     }
 }

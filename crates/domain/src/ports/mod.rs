@@ -8,11 +8,13 @@
 use chrono::NaiveDate;
 
 pub mod case;
+pub mod entrustment;
 pub mod inspection;
 pub mod random_check;
 pub mod registry;
 
 pub use case::CaseStore;
+pub use entrustment::EntrustmentStore;
 pub use inspection::InspectionStore;
 pub use random_check::CheckStore;
 pub use registry::RegistryStore;
@@ -232,6 +234,8 @@ pub enum Change {
     Inspection(inspection::InspectionChange),
     /// A change to penalty cases or the publication of their decisions.
     Case(case::CaseChange),
+    /// A change to entrustments, town acts or handovers.
+    Entrustment(entrustment::EntrustmentChange),
 }
 
 /// Changes and their audit records, committed together or not at all.
@@ -299,7 +303,7 @@ pub struct Credentials {
 
 /// The database, seen from the domain.
 #[async_trait::async_trait]
-pub trait Store: RegistryStore + CheckStore + InspectionStore + CaseStore + Send + Sync {
+pub trait Store: RegistryStore + CheckStore + InspectionStore + CaseStore + EntrustmentStore + Send + Sync {
     /// Commits the unit in one transaction: all changes and all audit records, or nothing.
     async fn commit(&self, work: UnitOfWork) -> Result<Committed>;
 

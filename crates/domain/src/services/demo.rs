@@ -41,7 +41,7 @@ const ORGS: [(&str, &str, &str, &str, OrgLevel); 10] = [
 /// A demo person: (username, name, org key, role, certificate (number, last valid day)).
 type Person = (&'static str, &'static str, &'static str, Role, Option<(&'static str, &'static str)>);
 
-const PEOPLE: [Person; 21] = [
+const PEOPLE: [Person; 23] = [
     ("sysadmin", "周建国", "root", Role::SysAdmin, None),
     ("secadmin", "吴晓梅", "root", Role::SecAdmin, None),
     ("auditadmin", "郑立新", "root", Role::AuditAdmin, None),
@@ -63,6 +63,8 @@ const PEOPLE: [Person; 21] = [
     ("nanhu.station", "马骏", "dh-st", Role::Officer, Some(("JC-2023-0601", "2030-06-30"))),
     ("changqing.town", "徐丽", "dh-town", Role::TownOfficer, Some(("JC-2024-0701", "2027-07-31"))),
     ("qingshi.town", "高峰", "lj-town", Role::TownOfficer, Some(("JC-2024-0702", "2027-07-31"))),
+    ("changqing.zhou", "周敏", "dh-town", Role::TownOfficer, Some(("JC-2024-0703", "2028-03-31"))),
+    ("changqing.wu", "吴涛", "dh-town", Role::TownOfficer, Some(("JC-2026-0711", "2032-10-31"))),
 ];
 
 impl Services {

@@ -64,6 +64,7 @@ enum Event {
     Inspect { brigade: usize, unit: usize, n: usize },
     Order { brigade: usize, inspection: String },
     Reinspect { brigade: usize, unit_id: String, n: usize },
+    Town(super::demo_entrustments::TownEvent),
 }
 
 /// (brigade, officers who inspect (the first belongs to the brigade itself), inspections per fortnight).
@@ -158,6 +159,21 @@ impl Services {
                     );
                 }
                 day = day.checked_add_days(Days::new(14)).unwrap_or(today);
+            }
+        }
+
+        // The entrusted town works beside the brigades: every three weeks from its officers' assessment.
+        let town = self.demo_entrust_setup(ctx, start).await?;
+        if let Some(town) = &town {
+            let mut day = town.first_day;
+            let mut k = 0usize;
+            while day < today.checked_sub_days(Days::new(1)).unwrap_or(today) {
+                if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                    k += 1;
+                    let e = super::demo_entrustments::TownEvent::Inspect { unit: k * 5, n: k };
+                    push(&mut queue, &mut events, at(day, 14, (k * 11 % 60) as u32), Event::Town(e));
+                }
+                day = day.checked_add_days(Days::new(if k.is_multiple_of(2) { 20 } else { 22 })).unwrap_or(today);
             }
         }
 
@@ -307,7 +323,16 @@ impl Services {
                     self.record_inspection(&actor, input).await?;
                     out.inspections += 1;
                 }
+                Event::Town(e) => {
+                    let Some(town) = &town else { continue };
+                    for (t2, e2) in self.demo_town_event(ctx, town, t, e).await? {
+                        push(&mut queue, &mut events, t2, Event::Town(e2));
+                    }
+                }
             }
+        }
+        if let Some(town) = &town {
+            out.documents += self.demo_town_handovers(ctx, town).await?;
         }
         out.documents += self.demo_escalations(ctx, &units[0]).await?;
         out.documents += self.load_demo_cases(ctx).await?;

@@ -8,6 +8,7 @@ use crate::audit::{Ctx, actions};
 use crate::authz::Perm;
 use crate::deadline;
 use crate::document::{self, DocNumber, DocStatus, DocType, Document, Notice, NoticeTable};
+use crate::entrustment::{Act, EntrustmentAgreement};
 use crate::error::{DomainError, Result};
 use crate::inspection::hazard::{Disposition, HazardStatus};
 use crate::inspection::record::Inspection;
@@ -141,9 +142,8 @@ impl Services {
     /// Issues the 责令限期改正通知书 for the hazards of an inspection that have a deadline and no order yet
     /// (《消防监督检查规定》第十八条; due within 3 working days of the inspection).
     pub async fn issue_correction_order(&self, ctx: &Ctx, inspection_id: &str) -> Result<Document> {
-        let actor = ctx.actor()?;
         let i = self.get_inspection(ctx, inspection_id).await?;
-        actor.require(Perm::EnforcementAct, &i.org_path)?;
+        let entrusted = self.document_authority(ctx, Act::OrderCorrection, &i).await?;
         let hazards: Vec<_> = self
             .store
             .hazards_of_inspection(inspection_id)
@@ -180,11 +180,18 @@ impl Services {
                 headers: vec!["序号".into(), "违法行为".into(), "违反的规定".into(), "改正期限".into()],
                 rows,
             }),
-            closing: vec![
-                "根据《中华人民共和国消防法》第六十条及《消防监督检查规定》第十八条的规定，责令你单位（场所）于上列期限届满前改正。改正期间，你单位（场所）应当采取措施，确保消防安全。".into(),
-                "你单位（场所）在期限届满前改正完毕的，可以向我机构申请复查；逾期不改正的，将依法予以处罚。".into(),
-                document::review_rights("通知", "通知"),
-            ],
+            closing: [
+                vec![
+                    "根据《中华人民共和国消防法》第六十条及《消防监督检查规定》第十八条的规定，责令你单位（场所）于上列期限届满前改正。改正期间，你单位（场所）应当采取措施，确保消防安全。".into(),
+                    match &entrusted {
+                        Some(_) => "你单位（场所）在期限届满前改正完毕的，可以申请复查；逾期不改正的，将移交消防救援机构依法处理。".into(),
+                        None => "你单位（场所）在期限届满前改正完毕的，可以向我机构申请复查；逾期不改正的，将依法予以处罚。".to_string(),
+                    },
+                    document::review_rights("通知", "通知"),
+                ],
+                entrusted_line(entrusted.as_ref()),
+            ]
+            .concat(),
             date: document::chinese_date(ctx.now.local_date()),
             signatures: vec![document::receipt_line("被检查单位")],
             ..Default::default()
@@ -208,13 +215,15 @@ impl Services {
 
     /// Issues the 消防监督检查记录 of an inspection as a numbered document.
     pub async fn issue_inspection_record(&self, ctx: &Ctx, inspection_id: &str) -> Result<Document> {
-        let actor = ctx.actor()?;
         let i = self.get_inspection(ctx, inspection_id).await?;
-        actor.require(Perm::EnforcementAct, &i.org_path)?;
-        self.refuse_second(inspection_id, DocType::InspectionRecord, "该检查记录已经制作").await?;
+        let entrusted = self.document_authority(ctx, Act::Inspect, &i).await?;
+        // Under entrustment the record is the 镇（街道）消防安全检查记录, still in the brigade's name.
+        let doc_type = if entrusted.is_some() { DocType::TownInspectionRecord } else { DocType::InspectionRecord };
+        self.refuse_second(inspection_id, doc_type, "该检查记录已经制作").await?;
         let hazards = self.store.hazards_of_inspection(inspection_id).await?;
         let agency = self.agency_of(&i.org_path).await?;
         let mut notice = inspection_record_notice(&i, &hazards);
+        notice.closing.extend(entrusted_line(entrusted.as_ref()));
         let signatures: Vec<&str> = i.signatures.iter().map(|s| s.evidence_id.as_str()).collect();
         notice.photos = self
             .store
@@ -237,7 +246,7 @@ impl Services {
         self.issue_document(
             ctx,
             &agency,
-            DocType::InspectionRecord,
+            doc_type,
             ("inspection", &i.id),
             (&i.unit_id, &i.unit_name),
             notice,
@@ -250,9 +259,8 @@ impl Services {
     /// Issues the 复查意见书 of a 复查: each hazard decided, rectified or not, and what follows
     /// (《消防监督检查规定》第十九条).
     pub async fn issue_reinspection_opinion(&self, ctx: &Ctx, inspection_id: &str) -> Result<Document> {
-        let actor = ctx.actor()?;
         let i = self.get_inspection(ctx, inspection_id).await?;
-        actor.require(Perm::EnforcementAct, &i.org_path)?;
+        let entrusted = self.document_authority(ctx, Act::OrderCorrection, &i).await?;
         if i.kind != crate::inspection::kind::InspectionKind::Reinspection {
             return Err(DomainError::Rule("只有复查才能制作复查意见书".into()));
         }
@@ -288,11 +296,15 @@ impl Services {
                 headers: vec!["序号".into(), "违法行为".into(), "改正期限".into(), "复查意见".into()],
                 rows,
             }),
-            closing: vec![if all_done {
-                "上述消防安全违法行为已改正。".into()
-            } else {
-                "对逾期未改正的消防安全违法行为，本机构将依法处理。".into()
-            }],
+            closing: [
+                vec![match (all_done, &entrusted) {
+                    (true, _) => "上述消防安全违法行为已改正。".to_string(),
+                    (false, Some(a)) => format!("对逾期未改正的消防安全违法行为，已移交{}依法处理。", a.brigade_name),
+                    (false, None) => "对逾期未改正的消防安全违法行为，本机构将依法处理。".to_string(),
+                }],
+                entrusted_line(entrusted.as_ref()),
+            ]
+            .concat(),
             date: document::chinese_date(i.date()),
             signatures: vec![document::receipt_line("被检查单位")],
             ..Default::default()
@@ -310,6 +322,17 @@ impl Services {
         .await
     }
 
+    /// Who may make a document of an inspection: the brigade's officers, or the town's under its agreement
+    /// for its own acts. Returns the agreement when entrusted.
+    async fn document_authority(&self, ctx: &Ctx, act: Act, i: &Inspection) -> Result<Option<EntrustmentAgreement>> {
+        let authority = self.inspection_authority(ctx, act, i).await?;
+        let Some(a) = authority.agreement() else { return Ok(None) };
+        if self.store.town_act(&i.id).await?.is_none_or(|t| t.agreement_id != a.id) {
+            return Err(DomainError::Rule("受委托的镇（街道）只能为本镇（街道）委托执法中的检查制作文书".into()));
+        }
+        Ok(Some(a.clone()))
+    }
+
     /// Refuses a second document of `doc_type` for `subject_id` while one is in force (a void one may be
     /// made again).
     async fn refuse_second(&self, subject_id: &str, doc_type: DocType, message: &str) -> Result<()> {
@@ -323,11 +346,22 @@ impl Services {
     /// A document the actor may read.
     pub async fn get_document(&self, ctx: &Ctx, id: &str) -> Result<Document> {
         let actor = ctx.actor()?;
-        self.store
-            .document(id)
-            .await?
-            .filter(|d| actor.can(Perm::RecordRead, &d.org_path))
-            .ok_or(DomainError::NotFound("文书"))
+        let doc = self.store.document(id).await?.ok_or(DomainError::NotFound("文书"))?;
+        if actor.can(Perm::RecordRead, &doc.org_path) {
+            return Ok(doc);
+        }
+        // A town reads the documents of its own acts, handovers and agreements, made in the brigade's name.
+        let town_path = match doc.subject_type.as_str() {
+            "inspection" => self.store.town_act(&doc.subject_id).await?.map(|t| t.town_path),
+            "handover" => self.store.handover(&doc.subject_id).await?.map(|h| h.town_path),
+            "entrustment" => self.store.agreement(&doc.subject_id).await?.map(|a| a.town_path),
+            _ => None,
+        };
+        if town_path.is_some_and(|p| actor.can(Perm::RecordRead, &p)) {
+            Ok(doc)
+        } else {
+            Err(DomainError::NotFound("文书"))
+        }
     }
 
     /// The issued PDF, after checking the stored bytes against its recorded SM3 (read in pieces); the
@@ -357,7 +391,10 @@ impl Services {
     ) -> Result<Document> {
         let actor = ctx.actor()?;
         let d = self.get_document(ctx, id).await?;
-        actor.require(Perm::EnforcementAct, &d.org_path)?;
+        let town_act = self.store.town_act(&d.subject_id).await?;
+        if !town_act.is_some_and(|t| actor.can(Perm::EntrustedAct, &t.town_path)) {
+            actor.require(Perm::EnforcementAct, &d.org_path)?;
+        }
         if d.status != DocStatus::Issued {
             return Err(DomainError::Rule(format!("该文书{}，不能再登记送达", d.status.label())));
         }
@@ -460,4 +497,20 @@ fn inspection_record_notice(i: &Inspection, hazards: &[crate::inspection::hazard
         signatures,
         ..Default::default()
     }
+}
+
+/// The line every document of a town act carries: done by the town, in the brigade's name
+/// (《中华人民共和国行政处罚法》第二十条第三款).
+fn entrusted_line(a: Option<&EntrustmentAgreement>) -> Vec<String> {
+    a.map(|a| {
+        vec![format!(
+            "本文书由{}受{}委托（委托期限{}至{}），以{}名义制作。",
+            a.town_name,
+            a.brigade_name,
+            document::chinese_date(a.starts_on),
+            document::chinese_date(a.ends_on),
+            a.brigade_name
+        )]
+    })
+    .unwrap_or_default()
 }

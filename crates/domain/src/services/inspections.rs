@@ -11,6 +11,7 @@ use crate::audit::{Ctx, actions};
 use crate::authz::Perm;
 use crate::calendar::WorkCalendar;
 use crate::deadline::{self, Due, Rule, Urgency};
+use crate::entrustment::Act;
 use crate::error::{DomainError, Result};
 use crate::evidence::{self, Evidence, EvidenceKind};
 use crate::inspection::checklist::{self, Checklist, ChecklistItem};
@@ -132,6 +133,8 @@ pub struct InspectionForm {
     pub officers: Vec<(String, String)>,
     /// Open hazards of the unit (a 复查 decides the due ones).
     pub open_hazards: Vec<Hazard>,
+    /// The agreement a town officer acts under (the form becomes the 镇消防安全检查记录).
+    pub entrusted: Option<crate::entrustment::EntrustmentAgreement>,
 }
 
 /// An inspection with everything its page shows.
@@ -151,6 +154,8 @@ pub struct InspectionDetail {
     pub unordered: usize,
     /// The actor may act on it.
     pub can_act: bool,
+    /// The town act, when it was done under an entrustment.
+    pub town_act: Option<crate::entrustment::oversight::TownAct>,
 }
 
 /// A due date as a worklist shows it.
@@ -270,15 +275,15 @@ impl Services {
 
     /// What the record form needs for a unit.
     pub async fn inspection_form(&self, ctx: &Ctx, unit_id: &str) -> Result<InspectionForm> {
-        let actor = ctx.actor()?;
         let unit = self.get_unit(ctx, unit_id).await?;
-        actor.require(Perm::EnforcementAct, &unit.org_path)?;
+        let entrusted = self.act_authority(ctx, Act::Inspect, &unit).await?.agreement().cloned();
         let agency = self.agency_of(&unit.org_path).await?;
         let today = ctx.now.local_date();
-        let officers = self
-            .store
-            .inspecting_officers(&agency.path)
-            .await?
+        let candidates = match &entrusted {
+            Some(a) => self.town_officer_accounts(&a.town_path).await?,
+            None => self.store.inspecting_officers(&agency.path).await?,
+        };
+        let officers = candidates
             .into_iter()
             .filter(|a| a.certificate.as_ref().is_some_and(|c| c.valid_on(today)))
             .map(|a| (a.id.clone(), a.display_name.as_str().to_string()))
@@ -292,6 +297,7 @@ impl Services {
             items,
             officers,
             open_hazards: self.store.open_hazards_of_unit(&unit.id).await?,
+            entrusted,
         })
     }
 
@@ -301,8 +307,14 @@ impl Services {
     pub async fn record_inspection(&self, ctx: &Ctx, input: InspectionInput) -> Result<Inspection> {
         let actor = ctx.actor()?;
         let unit = self.get_unit(ctx, &input.unit_id).await?;
-        actor.require(Perm::EnforcementAct, &unit.org_path)?;
+        let entrusted = self.act_authority(ctx, Act::Inspect, &unit).await?.agreement().cloned();
         let kind = InspectionKind::parse(input.kind.trim())?;
+        if entrusted.is_some() && !matches!(kind, InspectionKind::Town | InspectionKind::Reinspection) {
+            return Err(DomainError::invalid(
+                "kind",
+                "受委托的镇（街道）只能登记乡镇（街道）委托检查或复查，其他检查请移交消防救援大队",
+            ));
+        }
         let started_at = parse_instant("started_at", &input.started_at)?;
         let ended_at = parse_instant("ended_at", &input.ended_at)?;
         record::check_times(started_at, ended_at, ctx.now)?;
@@ -315,7 +327,13 @@ impl Services {
                 self.store.account(id).await?.ok_or_else(|| DomainError::invalid("officer_ids", "检查人员不存在"))?;
             accounts.push(a);
         }
-        let officers = record::check_officers(&accounts, day, &agency.path)?;
+        let officers = match &entrusted {
+            Some(a) => {
+                self.check_qualified(a, &accounts, day).await?;
+                record::check_officers(&accounts, day, &a.town_path)?
+            }
+            None => record::check_officers(&accounts, day, &agency.path)?,
+        };
         let departments = kind::parse_departments(&input.departments)?;
         if kind == InspectionKind::Joint && departments.is_empty() {
             return Err(DomainError::invalid("departments", "联合检查应注明会同检查的部门"));
@@ -345,6 +363,7 @@ impl Services {
         // 复查: every hazard due at this unit must be decided; hazards not due cannot be.
         let mut outcomes = Vec::new();
         let mut met: Vec<String> = Vec::new();
+        let mut handed: Vec<Hazard> = Vec::new();
         if kind == InspectionKind::Reinspection {
             let open = self.store.open_hazards_of_unit(&unit.id).await?;
             let due: Vec<&Hazard> = open.iter().filter(|h| h.reinspection_due(day)).collect();
@@ -371,6 +390,20 @@ impl Services {
                             format!("隐患“{}”逾期未改正，请选择处理方式", short(&h.description)),
                         )
                     })?;
+                    // A town hands over what was not corrected; the brigade escalates itself.
+                    if entrusted.is_some() != (e == Escalation::Handover) {
+                        return Err(DomainError::invalid(
+                            "outcomes",
+                            if entrusted.is_some() {
+                                "受委托的镇（街道）对逾期未改正的隐患只能移交消防救援大队处理"
+                            } else {
+                                "移交消防救援大队只适用于受委托的镇（街道）"
+                            },
+                        ));
+                    }
+                    if e == Escalation::Handover {
+                        handed.push((*h).clone());
+                    }
                     (HazardStatus::Escalated, Some(e))
                 };
                 outcomes.push(HazardOutcome {
@@ -444,6 +477,7 @@ impl Services {
         }
         evidence_ids.sort();
         evidence_ids.dedup();
+        let mut videos = 0u32;
         for id in &evidence_ids {
             let e =
                 self.store.evidence(id).await?.ok_or_else(|| DomainError::invalid("evidence_ids", "证据文件不存在"))?;
@@ -454,6 +488,16 @@ impl Services {
             if is_sig != (e.kind == EvidenceKind::Signature) {
                 return Err(DomainError::invalid("signatures", "签名应为在屏幕上手写生成的签名图片"));
             }
+            if e.kind == EvidenceKind::Video {
+                videos += 1;
+            }
+        }
+        // 呼政办规〔2023〕3号 三（四）: every act under entrustment is recorded on video from start to end.
+        if entrusted.is_some() && videos == 0 {
+            return Err(DomainError::invalid(
+                "evidence_ids",
+                "委托执法行为必须全程录像：请上传执法记录仪视频后再提交（呼政办规〔2023〕3号）",
+            ));
         }
 
         let inspection = Inspection {
@@ -565,6 +609,21 @@ impl Services {
         if !due.is_empty() {
             work = work.change(Change::Inspection(InspectionChange::InsertDeadlines(due)));
         }
+        if let Some(a) = &entrusted {
+            for c in super::entrustments::town_act_changes(a, &inspection, videos, &cal, ctx.now)? {
+                work = work.change(c);
+            }
+            if !handed.is_empty() {
+                let refs: Vec<&Hazard> = handed.iter().collect();
+                let by = (actor.user_id.as_str(), actor.display_name.as_str());
+                for c in super::entrustments::uncorrected_handover(a, &inspection, &refs, by, &cal, ctx.now)? {
+                    work = work.change(c);
+                }
+                work = work.audit(ctx.event(actions::HANDOVER_SUBMIT, "inspection", inspection_id.clone()).detail(
+                    serde_json::json!({"unit": unit.facts.name, "reason": "uncorrected_hazard", "hazards": handed.len()}),
+                ));
+            }
+        }
         self.store.commit(work).await?;
         Ok(inspection)
     }
@@ -591,8 +650,11 @@ impl Services {
         let cal = self.calendar_around(ctx.now.local_date()).await?;
         let deadlines = deadlines.into_iter().map(|d| work_item(&cal, d, ctx.now)).collect();
         let unordered = hazards.iter().filter(|h| h.status == HazardStatus::Open && h.order_doc_id.is_none()).count();
+        let town_act = self.store.town_act(id).await?;
+        let town_can = town_act.as_ref().is_some_and(|t| actor.can(Perm::EntrustedAct, &t.town_path));
         Ok(InspectionDetail {
-            can_act: actor.can(Perm::EnforcementAct, &inspection.org_path),
+            can_act: actor.can(Perm::EnforcementAct, &inspection.org_path) || town_can,
+            town_act,
             evidence: self.store.evidence_of("inspection", id).await?,
             documents: self.store.documents_of(id).await?,
             inspection,
@@ -631,7 +693,8 @@ impl Services {
     pub async fn apply_for_reinspection(&self, ctx: &Ctx, hazard_id: &str, on: &str) -> Result<Hazard> {
         let actor = ctx.actor()?;
         let h = self.get_hazard(ctx, hazard_id).await?;
-        actor.require(Perm::EnforcementAct, &h.org_path)?;
+        let unit = self.get_unit(ctx, &h.unit_id).await?;
+        self.act_authority(ctx, Act::OrderCorrection, &unit).await?;
         if h.status != HazardStatus::Open {
             return Err(DomainError::Rule("该隐患不在限期整改中，无需申请复查".into()));
         }
@@ -748,6 +811,7 @@ impl Services {
         Ok(match e.owner_type.as_str() {
             "inspection" => self.store.inspection(&e.owner_id).await?.map(|i| i.org_path),
             "measure" => self.store.measure(&e.owner_id).await?.map(|m| m.org_path),
+            "handover" => self.store.handover(&e.owner_id).await?.map(|h| h.town_path),
             _ => None,
         })
     }

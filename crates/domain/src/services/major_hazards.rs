@@ -73,6 +73,7 @@ impl Services {
     /// deadline (《消防监督检查规定》第二十条、第二十一条).
     pub async fn determine_major(&self, ctx: &Ctx, input: MajorInput) -> Result<(Determination, Option<Document>)> {
         let i = self.get_inspection(ctx, &input.inspection_id).await?;
+        self.refuse_beyond_entrustment(ctx, crate::entrustment::Act::MajorHazard, &i.org_path).await?;
         let unit = self.get_unit(ctx, &i.unit_id).await?;
         let agency = self.agency_of(&i.org_path).await?;
         let std = if input.standard.trim().is_empty() {

@@ -11,6 +11,7 @@ use crate::authz::Perm;
 use crate::collective::{self, CollectiveDecision, Conclusion, DecisionDraft};
 use crate::deadline::{self, Due, Span};
 use crate::document::{self, DocType, Document, Notice};
+use crate::entrustment::Act;
 use crate::error::{DomainError, Result};
 use crate::inspection::hazard::HazardStatus;
 use crate::inspection::sealing::{self, Measure, MeasureKind, MeasureStatus, SealGround, SealTermRule};
@@ -113,10 +114,12 @@ impl Services {
     pub async fn create_measure(&self, ctx: &Ctx, input: MeasureInput) -> Result<(Measure, Option<Document>)> {
         let actor = ctx.actor()?;
         let i = self.get_inspection(ctx, &input.inspection_id).await?;
+        let kind = MeasureKind::parse(input.kind.trim())?;
+        let act = if kind == MeasureKind::TemporarySeal { Act::Seal } else { Act::StopOrder };
+        self.refuse_beyond_entrustment(ctx, act, &i.org_path).await?;
         if !actor.can(Perm::EnforcementAct, &i.org_path) && !actor.can(Perm::AgencyApprove, &i.org_path) {
             return Err(DomainError::Forbidden);
         }
-        let kind = MeasureKind::parse(input.kind.trim())?;
         let grounds = input.grounds.iter().map(|g| SealGround::parse(g.trim())).collect::<Result<Vec<_>>>()?;
         sealing::check_new(kind, &grounds, &input.facts, &input.scope)?;
         let hazards = self.store.hazards_of_inspection(&i.id).await?;

@@ -10,6 +10,7 @@ mod bootstrap;
 mod calendar;
 mod cases;
 mod checks;
+mod entrustments;
 mod helpers;
 mod inspections;
 mod measures;

@@ -13,6 +13,7 @@ use crate::AppState;
 const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../../static/app.css")),
     ("inspection.js", "text/javascript; charset=utf-8", include_bytes!("../../static/inspection.js")),
+    ("handover.js", "text/javascript; charset=utf-8", include_bytes!("../../static/handover.js")),
     (
         "vendor/htmx-2.0.11.min.js",
         "text/javascript; charset=utf-8",

@@ -189,15 +189,23 @@ async fn new_page(State(app): State<AppState>, a: Authed, Query(q): Query<NewQue
     let reinspection = q.kind.as_deref() == Some("reinspection");
     let today = now.local_date();
     let due: Vec<Hazard> = f.open_hazards.iter().filter(|h| h.reinspection_due(today)).cloned().collect();
+    let town = f.entrusted.is_some();
     let kind = if q.task_id.is_some() {
         "random_task".to_string()
     } else {
-        q.kind.unwrap_or_else(|| "key_unit_routine".into())
+        q.kind.unwrap_or_else(|| if town { "town" } else { "key_unit_routine" }.into())
     };
+    // A town records only its own kind and 复查, and hands over what was not corrected.
+    let kinds: Vec<(&'static str, &'static str)> = InspectionKind::ALL
+        .iter()
+        .filter(|k| !town || matches!(k, InspectionKind::Town | InspectionKind::Reinspection))
+        .map(|k| (k.code(), k.label()))
+        .collect();
+    let escalations: &[Escalation] = if town { &[Escalation::Handover] } else { &Escalation::BRIGADE };
     Ok(NewPage {
         l: Layout::new(Some(a.auth()), "登记监督检查", "/inspections"),
         me: a.auth().actor.user_id.clone(),
-        kinds: InspectionKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        kinds,
         kind,
         start: fmt(now.plus_minutes(-60)),
         end: fmt(now),
@@ -207,7 +215,7 @@ async fn new_page(State(app): State<AppState>, a: Authed, Query(q): Query<NewQue
         departments: &JOINT_DEPARTMENTS,
         tags: &SUGGESTED_TAGS,
         due: if reinspection { due } else { vec![] },
-        escalations: Escalation::ALL.iter().map(|e| (e.code(), e.label())).collect(),
+        escalations: escalations.iter().map(|e| (e.code(), e.label())).collect(),
         difficulties: Difficulty::ALL.iter().map(|d| (d.code(), d.label(), d.suggested_days())).collect(),
         f,
     }
@@ -229,8 +237,12 @@ struct DetailPage {
     deadlines: Vec<WorkItem>,
     unordered: usize,
     can_act: bool,
+    own_act: bool,
     can_decide: bool,
     has_record_doc: bool,
+    town_act: Option<domain::entrustment::oversight::TownAct>,
+    can_review: bool,
+    is_town: bool,
     has_opinion: bool,
     methods: &'static [&'static str],
     today: String,
@@ -267,7 +279,21 @@ async fn detail_page(
         .partition(|e| e.mime.starts_with("image/"));
     Ok(DetailPage {
         l: Layout::new(Some(a.auth()), "监督检查记录", "/inspections"),
-        has_record_doc: d.documents.iter().any(|x| x.doc_type == domain::document::DocType::InspectionRecord),
+        has_record_doc: d.documents.iter().any(|x| {
+            matches!(
+                x.doc_type,
+                domain::document::DocType::InspectionRecord | domain::document::DocType::TownInspectionRecord
+            )
+        }),
+        own_act: a.auth().actor.can(Perm::EnforcementAct, &org_path),
+        can_review: d.town_act.as_ref().is_some_and(|t| {
+            let brigade = !a.auth().actor.can(Perm::EntrustedAct, &t.town_path);
+            brigade
+                && (a.auth().actor.can(Perm::DeptApprove, &org_path)
+                    || a.auth().actor.can(Perm::AgencyApprove, &org_path))
+        }),
+        is_town: d.town_act.as_ref().is_some_and(|t| a.auth().actor.can(Perm::EntrustedAct, &t.town_path)),
+        town_act: d.town_act,
         has_opinion: d.documents.iter().any(|x| x.doc_type == domain::document::DocType::ReinspectionOpinion),
         i: d.inspection,
         hazards: d.hazards,

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod checks;
+pub mod entrustments;
 pub mod home;
 pub mod inspection_pages;
 pub mod inspections;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(inspection_pages::pages())
         .merge(measures::pages())
         .merge(cases::pages())
+        .merge(entrustments::pages())
         .merge(settings::pages())
         .layer(middleware::from_fn(crate::request::render_page_errors));
     let api = Router::new()
@@ -56,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(inspections::api())
         .merge(measures::api())
         .merge(cases::api())
+        .merge(entrustments::api())
         .merge(settings::api());
     Router::new()
         .merge(pages)

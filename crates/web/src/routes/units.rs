@@ -931,6 +931,8 @@ struct DetailPage {
     credits: Vec<(String, String, String)>,
     can_edit: bool,
     can_reveal: bool,
+    can_inspect: bool,
+    town_officer: bool,
     contacts: Vec<(&'static str, &'static str, String)>,
     grades: Vec<(&'static str, &'static str)>,
     created: String,
@@ -952,7 +954,12 @@ async fn detail_page(State(app): State<AppState>, a: Authed, Path(id): Path<Stri
             contacts.push((field, label, s.masked.clone()));
         }
     }
+    let actor = &a.auth().actor;
+    let can_inspect = actor.can(domain::authz::Perm::EnforcementAct, &u.org_path);
+    let town_officer = !can_inspect && actor.can(domain::authz::Perm::EntrustedAct, &u.org_path);
     Ok(DetailPage {
+        can_inspect,
+        town_officer,
         l: Layout::new(Some(a.auth()), f.name.clone(), "/units"),
         status_label: f.status.label(),
         risk_label: u.risk_grade.label(),

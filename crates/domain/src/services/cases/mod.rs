@@ -503,6 +503,7 @@ impl Services {
                 (party, sealed, actor.org_path.clone())
             }
         };
+        self.refuse_beyond_entrustment(ctx, crate::entrustment::Act::OpenCase, &org_path).await?;
         actor.require(Perm::EnforcementAct, &org_path)?;
         if let (CaseSource::Hazard, Some(hid)) = (source, input.source_id.as_deref().filter(|s| !s.trim().is_empty())) {
             let h = self.get_hazard(ctx, hid).await?;

@@ -8,6 +8,9 @@
 //! [`check_act`] is the scope guard: the services of every act a town officer may attempt call it, so the
 //! web pages and the API refuse the same things for the same reasons.
 
+pub mod handover;
+pub mod oversight;
+
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -150,6 +153,24 @@ pub struct EntrustmentAgreement {
     pub status: EntrustmentStatus,
     /// Filed (备案) with the government and the brigade on.
     pub filed_on: Option<NaiveDate>,
+    /// Filed with (the county government and the brigade).
+    #[serde(default)]
+    pub filed_with: String,
+    /// Who signed for the town.
+    #[serde(default)]
+    pub town_signatory: String,
+    /// Who signed for the brigade.
+    #[serde(default)]
+    pub signed_by_name: String,
+    /// Published on the portal at (行政处罚法第二十条第二款: 委托书应当向社会公布).
+    #[serde(default)]
+    pub published_at: Option<Timestamp>,
+    /// The 行政执法委托协议书.
+    #[serde(default)]
+    pub doc_id: Option<String>,
+    /// The agreement it renews, if any (a renewal is a new agreement).
+    #[serde(default)]
+    pub renews: Option<String>,
     /// Revoked at, with reasons.
     pub revoked_at: Option<Timestamp>,
     /// Why.
@@ -164,11 +185,102 @@ pub fn term_end(starts_on: NaiveDate, months: u32) -> NaiveDate {
     starts_on.checked_add_months(Months::new(months)).and_then(|d| d.pred_opt()).unwrap_or(starts_on)
 }
 
+impl EntrustmentStatus {
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            EntrustmentStatus::InForce => "in_force",
+            EntrustmentStatus::Revoked => "revoked",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(s: &str) -> Result<EntrustmentStatus> {
+        match s {
+            "in_force" => Ok(EntrustmentStatus::InForce),
+            "revoked" => Ok(EntrustmentStatus::Revoked),
+            _ => Err(DomainError::internal(format!("entrustment status {s}"))),
+        }
+    }
+}
+
+/// Longest term the system accepts, in months (a renewal is a new agreement).
+pub const MAX_TERM_MONTHS: u32 = 36;
+
 impl EntrustmentAgreement {
     /// Whether it allows acting on `day`: in force, not revoked, inside the term.
     pub fn in_force_on(&self, day: NaiveDate) -> bool {
         self.status == EntrustmentStatus::InForce && self.starts_on <= day && day <= self.ends_on
     }
+
+    /// Where it stands on `day`, in words.
+    pub fn state_label(&self, day: NaiveDate) -> &'static str {
+        match self.status {
+            EntrustmentStatus::Revoked => "已解除",
+            EntrustmentStatus::InForce if day < self.starts_on => "未生效",
+            EntrustmentStatus::InForce if day > self.ends_on => "已期满",
+            EntrustmentStatus::InForce => "生效中",
+        }
+    }
+
+    /// The brigade revokes it, with reasons (呼政办规〔2023〕3号 二（六）: 过错、情节严重的，可以解除).
+    pub fn revoke(&mut self, reason: &str, at: Timestamp) -> Result<()> {
+        if self.status == EntrustmentStatus::Revoked {
+            return Err(DomainError::Rule("该委托协议已经解除".into()));
+        }
+        let reason = reason.trim();
+        if !(4..=1000).contains(&reason.chars().count()) {
+            return Err(DomainError::invalid("reason", "解除委托协议应写明理由（4至1000字）"));
+        }
+        self.status = EntrustmentStatus::Revoked;
+        self.revoked_at = Some(at);
+        self.revoke_reason = reason.into();
+        Ok(())
+    }
+
+    /// Records the 备案: on a day not before signing and not after today.
+    pub fn file(&mut self, on: NaiveDate, with: &str, today: NaiveDate) -> Result<()> {
+        if self.filed_on.is_some() {
+            return Err(DomainError::Rule("该委托协议已经备案".into()));
+        }
+        if on < self.signed_on || on > today {
+            return Err(DomainError::invalid("filed_on", "备案日期应在签订日期之后、今天之前"));
+        }
+        let with = with.trim();
+        if with.is_empty() || with.chars().count() > 200 {
+            return Err(DomainError::invalid("filed_with", "请填写报送备案的机关"));
+        }
+        self.filed_on = Some(on);
+        self.filed_with = with.into();
+        Ok(())
+    }
+}
+
+/// Checks the terms of a new agreement: powers listed, the term starting on or after signing, a signing
+/// date not in the future, a term of 1 to [`MAX_TERM_MONTHS`] months.
+pub fn check_terms(
+    powers: &[EntrustedPower],
+    signed_on: NaiveDate,
+    starts_on: NaiveDate,
+    months: u32,
+    today: NaiveDate,
+) -> Result<()> {
+    if powers.is_empty() {
+        return Err(DomainError::invalid("powers", "请列明委托的执法事项"));
+    }
+    if signed_on > today {
+        return Err(DomainError::invalid("signed_on", "签订日期不能晚于今天"));
+    }
+    if starts_on < signed_on {
+        return Err(DomainError::invalid("starts_on", "委托期限不能早于签订日期开始"));
+    }
+    if months == 0 || months > MAX_TERM_MONTHS {
+        return Err(DomainError::invalid(
+            "months",
+            format!("委托期限应为1至{MAX_TERM_MONTHS}个月（默认{DEFAULT_TERM_MONTHS}个月）"),
+        ));
+    }
+    Ok(())
 }
 
 /// What the guard needs to know of the unit acted on.
@@ -210,14 +322,14 @@ pub fn check_act(agreement: Option<&EntrustmentAgreement>, act: Act, target: &Ta
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }
 
-    fn agreement() -> EntrustmentAgreement {
+    pub(crate) fn agreement() -> EntrustmentAgreement {
         EntrustmentAgreement {
             id: "a".into(),
             brigade_id: OrgId("b".into()),
@@ -232,6 +344,12 @@ mod tests {
             ends_on: term_end(d("2026-01-05"), DEFAULT_TERM_MONTHS),
             status: EntrustmentStatus::InForce,
             filed_on: None,
+            filed_with: String::new(),
+            town_signatory: String::new(),
+            signed_by_name: String::new(),
+            published_at: None,
+            doc_id: None,
+            renews: None,
             revoked_at: None,
             revoke_reason: String::new(),
             version: 1,
