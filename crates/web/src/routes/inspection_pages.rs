@@ -255,6 +255,10 @@ struct DetailPage {
 struct SavedQuery {
     #[serde(default)]
     saved: Option<String>,
+    /// The document just issued: a query that changes the address, so the browser reloads the page even
+    /// when it already shows `#documents`.
+    #[serde(default)]
+    issued: Option<String>,
 }
 
 async fn detail_page(
@@ -318,8 +322,8 @@ async fn order_form(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    app.services.issue_correction_order(a.ctx(), &id).await?;
-    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}#documents")))
+    let d = app.services.issue_correction_order(a.ctx(), &id).await?;
+    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}?issued={}#documents", d.doc_type.code())))
 }
 
 async fn record_doc_form(
@@ -328,8 +332,8 @@ async fn record_doc_form(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    app.services.issue_inspection_record(a.ctx(), &id).await?;
-    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}#documents")))
+    let d = app.services.issue_inspection_record(a.ctx(), &id).await?;
+    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}?issued={}#documents", d.doc_type.code())))
 }
 
 async fn opinion_form(
@@ -338,8 +342,8 @@ async fn opinion_form(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    app.services.issue_reinspection_opinion(a.ctx(), &id).await?;
-    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}#documents")))
+    let d = app.services.issue_reinspection_opinion(a.ctx(), &id).await?;
+    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}?issued={}#documents", d.doc_type.code())))
 }
 
 #[derive(Deserialize)]
