@@ -3,7 +3,7 @@
 // then the public portal without login.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, login, shot } from './harness.mjs';
+import { startServer, launch, shot, loggedIn, DESKTOP, PHONE } from './harness.mjs';
 
 let server, browser;
 before(async () => {
@@ -12,17 +12,9 @@ before(async () => {
 });
 after(async () => { await browser?.close(); server?.stop(); });
 
-const DESKTOP = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 
 /** A page logged in as `user`. */
-async function as(user, options = DESKTOP) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  await login(page, server.base, user);
-  await page.waitForURL(`${server.base}/`);
-  return page;
-}
+const as = (user, options = DESKTOP) => loggedIn(browser, server.base, user, options);
 
 /** Submits the form of a step on the case page; fails with the page's message when it is refused. */
 async function step(page, url, name, fill = async () => {}) {

@@ -3,7 +3,7 @@
 // the record and order in the brigade's name), refused on a key unit and handing it over; the public list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, login, shot } from './harness.mjs';
+import { startServer, launch, shot, loggedIn, DESKTOP, PHONE } from './harness.mjs';
 
 let server, browser;
 before(async () => {
@@ -12,17 +12,10 @@ before(async () => {
 });
 after(async () => { await browser?.close(); server?.stop(); });
 
-const DESKTOP = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 const MP4 = Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\x02\0isomiso2mp41', 'binary'), Buffer.alloc(512, 7)]);
 
-async function as(user, options = DESKTOP) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  await login(page, server.base, user);
-  await page.waitForURL(`${server.base}/`);
-  return page;
-}
+/** A page logged in as `user`. */
+const as = (user, options = DESKTOP) => loggedIn(browser, server.base, user, options);
 
 test('the brigade oversees its town: agreement, duties, acts to review', async () => {
   const head = await as('donghu.head');

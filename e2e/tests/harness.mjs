@@ -44,6 +44,19 @@ export async function launch() {
   });
 }
 
+/** A desktop and a phone, as users have them. */
+export const DESKTOP = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
+
+/** A page of its own context, logged in as `username` and on the home page. */
+export async function loggedIn(browser, base, username, options = DESKTOP) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await login(page, base, username);
+  await page.waitForURL(`${base}/`);
+  return page;
+}
+
 /** Logs in through the form. */
 export async function login(page, base, username, password = DEMO_PASSWORD) {
   await page.goto(`${base}/login`);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, login, shot } from './harness.mjs';
+import { startServer, launch, login, shot, PHONE } from './harness.mjs';
 
 let server, browser, dir;
 before(async () => {
@@ -17,7 +17,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); server?.stop(); rmSync(dir, { recursive: true, force: true }); });
 
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 
 async function sign(page, selector) {
   await page.locator(selector).scrollIntoViewIfNeeded();

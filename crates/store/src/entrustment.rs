@@ -19,8 +19,8 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, change: &EntrustmentChange) -> 
     match change {
         EntrustmentChange::InsertAgreement(a) => {
             conn.exec(
-                "INSERT INTO entrustments (id, brigade_id, town_id, status, starts_on, ends_on, published_at, created_at, body, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)",
+                "INSERT INTO entrustments (id, brigade_id, town_id, status, starts_on, ends_on, published_at, body, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)",
                 params![
                     &a.id,
                     &a.brigade_id.0,
@@ -29,7 +29,6 @@ pub(crate) async fn apply<C: Conn>(conn: &mut C, change: &EntrustmentChange) -> 
                     a.starts_on.to_string(),
                     a.ends_on.to_string(),
                     a.published_at.map(|t| t.0),
-                    a.published_at.map(|t| t.0).unwrap_or(0),
                     to_json(a)?
                 ],
             )

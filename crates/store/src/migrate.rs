@@ -682,7 +682,6 @@ CREATE TABLE entrustments (
     starts_on TEXT NOT NULL,
     ends_on TEXT NOT NULL,
     published_at BIGINT,
-    created_at BIGINT NOT NULL,
     body TEXT NOT NULL,
     version BIGINT NOT NULL
 );

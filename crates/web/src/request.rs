@@ -233,9 +233,24 @@ fn form_field(bytes: &Bytes, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// A redirect that htmx follows as a full navigation.
+/// A redirect that htmx follows as a full navigation. When the target is the page already shown (it may
+/// differ by its `#` anchor only), the browser would merely scroll, so htmx is told to reload it instead.
 pub fn htmx_aware_redirect(headers: &HeaderMap, to: &str) -> Response {
-    redirect(is_htmx(headers), to)
+    let htmx = is_htmx(headers);
+    let current = headers.get("hx-current-url").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if htmx && same_page(current, to) {
+        let mut r = StatusCode::OK.into_response();
+        r.headers_mut().insert("hx-refresh", HeaderValue::from_static("true"));
+        return r;
+    }
+    redirect(htmx, to)
+}
+
+/// Whether the absolute `current` address and the site path `to` name the same page, anchors aside.
+fn same_page(current: &str, to: &str) -> bool {
+    let without_anchor = |s: &str| s.split('#').next().unwrap_or("").to_string();
+    let path = current.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or("");
+    !path.is_empty() && without_anchor(path) == without_anchor(to)
 }
 
 /// A redirect: `HX-Redirect` for htmx (a full navigation), 303 otherwise.
@@ -455,5 +470,15 @@ mod tests {
         assert!(e.to_string().contains("level"));
         let e = explain_serde("version", "invalid type: string \"x\", expected i64");
         assert!(matches!(e, DomainError::Validation { ref field, .. } if field == "version"));
+    }
+
+    #[test]
+    fn a_redirect_to_the_page_shown_reloads_it() {
+        let here = "http://127.0.0.1:8080/inspections/a#documents";
+        assert!(same_page(here, "/inspections/a#documents"));
+        assert!(same_page("http://h/inspections/a", "/inspections/a#documents"), "an anchor alone does not reload");
+        assert!(!same_page("http://h/inspections/a?saved=1", "/inspections/a#documents"));
+        assert!(!same_page("http://h/inspections/a", "/inspections/b"));
+        assert!(!same_page("", "/inspections/a"));
     }
 }

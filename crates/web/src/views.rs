@@ -174,3 +174,18 @@ pub fn attachment(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
     }
     r
 }
+
+/// The page a due date is about, for worklists. An entrustment's quarterly and yearly duties carry their
+/// agreement's id before a `#`, which the page address takes as its anchor.
+pub fn deadline_href(d: &domain::ports::inspection::Deadline) -> String {
+    let id = &d.subject_id;
+    match d.subject_type.as_str() {
+        "measure" => format!("/measures/{id}"),
+        "major_hazard" => format!("/major-hazards/{id}"),
+        "hazard" => format!("/hazards/{id}"),
+        "case" => format!("/cases/{id}"),
+        "entrustment" => format!("/entrustments/{id}"),
+        "handover" => format!("/handovers/{id}"),
+        _ => format!("/inspections/{id}"),
+    }
+}

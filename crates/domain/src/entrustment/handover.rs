@@ -238,6 +238,47 @@ pub fn check_matter(matter: &str) -> Result<String> {
 }
 
 impl Handover {
+    /// A matter the town sends under `a` about `unit` (id, name), waiting for the brigade.
+    pub fn submitted(
+        a: &super::EntrustmentAgreement,
+        unit: (&str, &str),
+        reason: HandoverReason,
+        matter: String,
+        by: (&str, &str),
+        at: Timestamp,
+    ) -> Handover {
+        Handover {
+            id: crate::new_id(),
+            agreement_id: a.id.clone(),
+            brigade_id: a.brigade_id.clone(),
+            brigade_path: a.brigade_path.clone(),
+            brigade_name: a.brigade_name.clone(),
+            town_id: a.town_id.clone(),
+            town_path: a.town_path.clone(),
+            town_name: a.town_name.clone(),
+            unit_id: unit.0.into(),
+            unit_name: unit.1.into(),
+            reason,
+            matter,
+            inspection_id: None,
+            hazard_ids: vec![],
+            evidence_ids: vec![],
+            status: HandoverStatus::Submitted,
+            submitted_by: by.0.into(),
+            submitted_by_name: by.1.into(),
+            submitted_at: at,
+            handler_id: None,
+            handler_name: String::new(),
+            accepted_at: None,
+            outcome: None,
+            outcome_ref: None,
+            outcome_note: String::new(),
+            concluded_at: None,
+            doc_id: None,
+            version: 1,
+        }
+    }
+
     /// The brigade takes it up and names its handler.
     pub fn accept(&mut self, handler: (&str, &str), at: Timestamp) -> Result<()> {
         if self.status != HandoverStatus::Submitted {
@@ -288,36 +329,16 @@ mod tests {
     use super::*;
 
     fn handover() -> Handover {
-        Handover {
-            id: "h".into(),
-            agreement_id: "a".into(),
-            brigade_id: OrgId("b".into()),
-            brigade_path: OrgPath::parse("/s/b/").unwrap(),
-            brigade_name: "东湖区消防救援大队".into(),
-            town_id: OrgId("t".into()),
-            town_path: OrgPath::parse("/s/b/t/").unwrap(),
-            town_name: "长青街道".into(),
-            unit_id: "u".into(),
-            unit_name: "江城长青汽车客运站".into(),
-            reason: HandoverReason::KeyUnit,
-            matter: "疏散通道堵塞".into(),
-            inspection_id: None,
-            hazard_ids: vec![],
-            evidence_ids: vec![],
-            status: HandoverStatus::Submitted,
-            submitted_by: "t1".into(),
-            submitted_by_name: "徐丽".into(),
-            submitted_at: Timestamp(0),
-            handler_id: None,
-            handler_name: String::new(),
-            accepted_at: None,
-            outcome: None,
-            outcome_ref: None,
-            outcome_note: String::new(),
-            concluded_at: None,
-            doc_id: None,
-            version: 1,
-        }
+        let a = crate::entrustment::tests::agreement();
+        let by = ("t1", "徐丽");
+        Handover::submitted(
+            &a,
+            ("u", "江城长青汽车客运站"),
+            HandoverReason::KeyUnit,
+            "疏散通道堵塞".into(),
+            by,
+            Timestamp(0),
+        )
     }
 
     #[test]

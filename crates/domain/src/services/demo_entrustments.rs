@@ -11,7 +11,6 @@ use crate::audit::Ctx;
 use crate::error::{DomainError, Result};
 use crate::evidence::IncomingFile;
 use crate::inspection::hazard::{HazardDraft, HazardStatus};
-use crate::org::OrgLevel;
 use crate::ports::registry::UnitSearch;
 use crate::registry::unit::Unit;
 use crate::services::entrustments::{AgreementInput, HandoverInput, RecordInput};
@@ -19,6 +18,7 @@ use crate::services::inspections::{FindingInput, InspectionInput, OutcomeInput};
 use crate::time::Timestamp;
 
 use super::Services;
+use super::demo_inspections::at;
 
 /// The town's two officers.
 const TOWN_OFFICERS: [&str; 2] = ["changqing.town", "changqing.zhou"];
@@ -49,10 +49,6 @@ pub(crate) struct TownDemo {
     pub first_day: NaiveDate,
 }
 
-fn at(day: NaiveDate, hour: u32, minute: u32) -> Timestamp {
-    Timestamp::from_local(day.and_hms_opt(hour, minute, 0).unwrap_or_default())
-}
-
 fn weekday(mut d: NaiveDate) -> NaiveDate {
     while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
         d = d.succ_opt().unwrap_or(d);
@@ -65,7 +61,7 @@ impl Services {
     pub(crate) async fn demo_entrust_setup(&self, ctx: &Ctx, start: NaiveDate) -> Result<Option<TownDemo>> {
         let chief = self.demo_ctx(ctx, "donghu.chief", ctx.now).await?;
         let towns = self.towns_to_entrust(&chief).await?;
-        let Some(town) = towns.into_iter().find(|o| o.level == OrgLevel::Town) else { return Ok(None) };
+        let Some(town) = towns.into_iter().next() else { return Ok(None) };
         let signed = weekday(start.checked_add_days(Days::new(12)).unwrap_or(start));
         let chief = self.demo_ctx(ctx, "donghu.chief", at(signed, 10, 0)).await?;
         let a = self

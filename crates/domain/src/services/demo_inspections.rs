@@ -88,7 +88,8 @@ fn pair(brigade: usize, n: usize, day: NaiveDate) -> (&'static str, &'static str
     (list[n % list.len()], list[(n + 1) % list.len()])
 }
 
-fn at(day: NaiveDate, hour: u32, minute: u32) -> Timestamp {
+/// The instant of a local wall time on `day`.
+pub(super) fn at(day: NaiveDate, hour: u32, minute: u32) -> Timestamp {
     Timestamp::from_local(day.and_hms_opt(hour, minute, 0).unwrap_or_default())
 }
 

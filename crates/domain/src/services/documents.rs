@@ -325,7 +325,8 @@ impl Services {
     /// Who may make a document of an inspection: the brigade's officers, or the town's under its agreement
     /// for its own acts. Returns the agreement when entrusted.
     async fn document_authority(&self, ctx: &Ctx, act: Act, i: &Inspection) -> Result<Option<EntrustmentAgreement>> {
-        let authority = self.inspection_authority(ctx, act, i).await?;
+        let unit = self.get_unit(ctx, &i.unit_id).await?;
+        let authority = self.act_authority(ctx, act, &unit).await?;
         let Some(a) = authority.agreement() else { return Ok(None) };
         if self.store.town_act(&i.id).await?.is_none_or(|t| t.agreement_id != a.id) {
             return Err(DomainError::Rule("受委托的镇（街道）只能为本镇（街道）委托执法中的检查制作文书".into()));

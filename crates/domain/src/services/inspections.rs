@@ -156,6 +156,10 @@ pub struct InspectionDetail {
     pub can_act: bool,
     /// The town act, when it was done under an entrustment.
     pub town_act: Option<crate::entrustment::oversight::TownAct>,
+    /// The actor may review the town act (the brigade).
+    pub can_review: bool,
+    /// The actor is an officer of the town that did it.
+    pub is_town: bool,
 }
 
 /// A due date as a worklist shows it.
@@ -654,6 +658,8 @@ impl Services {
         let town_can = town_act.as_ref().is_some_and(|t| actor.can(Perm::EntrustedAct, &t.town_path));
         Ok(InspectionDetail {
             can_act: actor.can(Perm::EnforcementAct, &inspection.org_path) || town_can,
+            can_review: town_act.as_ref().is_some_and(|t| super::entrustments::may_review(actor, t)),
+            is_town: town_can,
             town_act,
             evidence: self.store.evidence_of("inspection", id).await?,
             documents: self.store.documents_of(id).await?,

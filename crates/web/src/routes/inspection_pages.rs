@@ -255,10 +255,6 @@ struct DetailPage {
 struct SavedQuery {
     #[serde(default)]
     saved: Option<String>,
-    /// The document just issued: a query that changes the address, so the browser reloads the page even
-    /// when it already shows `#documents`.
-    #[serde(default)]
-    issued: Option<String>,
 }
 
 async fn detail_page(
@@ -290,13 +286,8 @@ async fn detail_page(
             )
         }),
         own_act: a.auth().actor.can(Perm::EnforcementAct, &org_path),
-        can_review: d.town_act.as_ref().is_some_and(|t| {
-            let brigade = !a.auth().actor.can(Perm::EntrustedAct, &t.town_path);
-            brigade
-                && (a.auth().actor.can(Perm::DeptApprove, &org_path)
-                    || a.auth().actor.can(Perm::AgencyApprove, &org_path))
-        }),
-        is_town: d.town_act.as_ref().is_some_and(|t| a.auth().actor.can(Perm::EntrustedAct, &t.town_path)),
+        can_review: d.can_review,
+        is_town: d.is_town,
         town_act: d.town_act,
         has_opinion: d.documents.iter().any(|x| x.doc_type == domain::document::DocType::ReinspectionOpinion),
         i: d.inspection,
@@ -322,8 +313,8 @@ async fn order_form(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    let d = app.services.issue_correction_order(a.ctx(), &id).await?;
-    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}?issued={}#documents", d.doc_type.code())))
+    app.services.issue_correction_order(a.ctx(), &id).await?;
+    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}#documents")))
 }
 
 async fn record_doc_form(
@@ -332,8 +323,8 @@ async fn record_doc_form(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    let d = app.services.issue_inspection_record(a.ctx(), &id).await?;
-    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}?issued={}#documents", d.doc_type.code())))
+    app.services.issue_inspection_record(a.ctx(), &id).await?;
+    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}#documents")))
 }
 
 async fn opinion_form(
@@ -342,8 +333,8 @@ async fn opinion_form(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    let d = app.services.issue_reinspection_opinion(a.ctx(), &id).await?;
-    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}?issued={}#documents", d.doc_type.code())))
+    app.services.issue_reinspection_opinion(a.ctx(), &id).await?;
+    Ok(htmx_aware_redirect(&headers, &format!("/inspections/{id}#documents")))
 }
 
 #[derive(Deserialize)]

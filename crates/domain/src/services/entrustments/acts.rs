@@ -8,9 +8,9 @@ use crate::audit::{Ctx, actions};
 use crate::authz::Perm;
 use crate::deadline::{self, Due};
 use crate::document::{self, DocType, Document, Notice, NoticeTable};
+use crate::entrustment::EntrustmentAgreement;
 use crate::entrustment::handover::{self, Handover, HandoverOutcome, HandoverReason, HandoverStatus};
 use crate::entrustment::oversight::{ReviewStatus, TownAct};
-use crate::entrustment::{Act, EntrustmentAgreement};
 use crate::error::{DomainError, Result};
 use crate::evidence::Evidence;
 use crate::inspection::hazard::Hazard;
@@ -20,7 +20,7 @@ use crate::ports::inspection::{Deadline, InspectionChange};
 use crate::ports::{Change, UnitOfWork};
 use crate::time::Timestamp;
 
-use super::{Authority, Services};
+use super::Services;
 
 /// A handover as the town submits it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -50,6 +50,12 @@ pub struct HandoverView {
     pub document: Option<Document>,
     /// The actor may take it up and conclude it (the brigade).
     pub can_handle: bool,
+}
+
+/// The brigade's 承办部门负责人 or 机构负责人 reviews a town act; the town's own officers never do.
+pub(crate) fn may_review(actor: &crate::authz::Actor, t: &TownAct) -> bool {
+    let p = &t.town_path;
+    !actor.can(Perm::EntrustedAct, p) && (actor.can(Perm::DeptApprove, p) || actor.can(Perm::AgencyApprove, p))
 }
 
 /// The changes that make an inspection a town act: the act under review and its archive due date.
@@ -115,36 +121,16 @@ pub(crate) fn uncorrected_handover(
         })
         .collect::<Vec<_>>()
         .join("；");
-    let h = Handover {
-        id: crate::new_id(),
-        agreement_id: a.id.clone(),
-        brigade_id: a.brigade_id.clone(),
-        brigade_path: a.brigade_path.clone(),
-        brigade_name: a.brigade_name.clone(),
-        town_id: a.town_id.clone(),
-        town_path: a.town_path.clone(),
-        town_name: a.town_name.clone(),
-        unit_id: i.unit_id.clone(),
-        unit_name: i.unit_name.clone(),
-        reason: HandoverReason::UncorrectedHazard,
-        matter: format!("复查发现责令改正的隐患逾期未改正：{matter}"),
-        inspection_id: Some(i.id.clone()),
-        hazard_ids: hazards.iter().map(|h| h.id.clone()).collect(),
-        evidence_ids: vec![],
-        status: HandoverStatus::Submitted,
-        submitted_by: by.0.into(),
-        submitted_by_name: by.1.into(),
-        submitted_at: now,
-        handler_id: None,
-        handler_name: String::new(),
-        accepted_at: None,
-        outcome: None,
-        outcome_ref: None,
-        outcome_note: String::new(),
-        concluded_at: None,
-        doc_id: None,
-        version: 1,
-    };
+    let mut h = Handover::submitted(
+        a,
+        (&i.unit_id, &i.unit_name),
+        HandoverReason::UncorrectedHazard,
+        format!("复查发现责令改正的隐患逾期未改正：{matter}"),
+        by,
+        now,
+    );
+    h.inspection_id = Some(i.id.clone());
+    h.hazard_ids = hazards.iter().map(|h| h.id.clone()).collect();
     let due = accept_due(&h, cal, now)?;
     Ok(vec![
         Change::Entrustment(EntrustmentChange::InsertHandover(Box::new(h))),
@@ -194,8 +180,7 @@ impl Services {
     ) -> Result<TownAct> {
         let actor = ctx.actor()?;
         let mut t = self.get_town_act(ctx, id).await?;
-        let a = self.store.agreement(&t.agreement_id).await?.ok_or(DomainError::NotFound("委托协议"))?;
-        if !actor.can(Perm::DeptApprove, &a.brigade_path) && !actor.can(Perm::AgencyApprove, &a.brigade_path) {
+        if !may_review(actor, &t) {
             return Err(DomainError::Rule("镇（街道）执法行为由大队承办部门负责人或机构负责人审查".into()));
         }
         t.review(accept, reasons, &actor.display_name, ctx.now)?;
@@ -290,36 +275,16 @@ impl Services {
                 return Err(DomainError::invalid("evidence_ids", format!("证据文件“{}”已归入其他记录", e.name)));
             }
         }
-        let h = Handover {
-            id: crate::new_id(),
-            agreement_id: a.id.clone(),
-            brigade_id: a.brigade_id.clone(),
-            brigade_path: a.brigade_path.clone(),
-            brigade_name: a.brigade_name.clone(),
-            town_id: a.town_id.clone(),
-            town_path: a.town_path.clone(),
-            town_name: a.town_name.clone(),
-            unit_id: unit.id.clone(),
-            unit_name: unit.facts.name.clone(),
+        let mut h = Handover::submitted(
+            &a,
+            (&unit.id, &unit.facts.name),
             reason,
             matter,
-            inspection_id,
-            hazard_ids: vec![],
-            evidence_ids: evidence_ids.clone(),
-            status: HandoverStatus::Submitted,
-            submitted_by: actor.user_id.clone(),
-            submitted_by_name: actor.display_name.clone(),
-            submitted_at: ctx.now,
-            handler_id: None,
-            handler_name: String::new(),
-            accepted_at: None,
-            outcome: None,
-            outcome_ref: None,
-            outcome_note: String::new(),
-            concluded_at: None,
-            doc_id: None,
-            version: 1,
-        };
+            (&actor.user_id, &actor.display_name),
+            ctx.now,
+        );
+        h.inspection_id = inspection_id;
+        h.evidence_ids = evidence_ids.clone();
         let cal = self.calendar_around(ctx.now.local_date()).await?;
         let due = accept_due(&h, &cal, ctx.now)?;
         let brigade = self.store.org(&a.brigade_id).await?.ok_or_else(|| DomainError::internal("brigade"))?;
@@ -428,11 +393,7 @@ impl Services {
     }
 
     fn can_handle_handover(&self, ctx: &Ctx, h: &Handover) -> bool {
-        ctx.actor().is_ok_and(|a| {
-            a.can(Perm::EnforcementAct, &h.brigade_path)
-                || a.can(Perm::DeptApprove, &h.brigade_path)
-                || a.can(Perm::AgencyApprove, &h.brigade_path)
-        })
+        ctx.actor().is_ok_and(|a| super::brigade_staff(a, &h.brigade_path))
     }
 
     /// The brigade takes a handover up; the actor becomes its handler.
@@ -496,11 +457,5 @@ impl Services {
             })));
         self.store.commit(work).await?;
         self.get_handover(ctx, id).await
-    }
-
-    /// The authority for a document of an inspection: the brigade's own, or the town's under its agreement.
-    pub(crate) async fn inspection_authority(&self, ctx: &Ctx, act: Act, i: &Inspection) -> Result<Authority> {
-        let unit = self.get_unit(ctx, &i.unit_id).await?;
-        self.act_authority(ctx, act, &unit).await
     }
 }

@@ -5,7 +5,7 @@
 mod acts;
 
 pub use acts::{HandoverInput, HandoverView};
-pub(crate) use acts::{town_act_changes, uncorrected_handover};
+pub(crate) use acts::{may_review, town_act_changes, uncorrected_handover};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -510,17 +510,11 @@ impl Services {
 
     /// The brigade's officers and heads oversee its towns; the town's own officers do not.
     fn require_oversight(&self, ctx: &Ctx, a: &EntrustmentAgreement) -> Result<()> {
-        let actor = ctx.actor()?;
-        let p = &a.brigade_path;
-        if actor.can(Perm::EnforcementAct, p) || actor.can(Perm::DeptApprove, p) || actor.can(Perm::AgencyApprove, p) {
-            Ok(())
-        } else {
-            Err(DomainError::Forbidden)
-        }
+        if brigade_staff(ctx.actor()?, &a.brigade_path) { Ok(()) } else { Err(DomainError::Forbidden) }
     }
 
     /// Records a training, guidance visit, assessment or fault. A training that brings the term's days to
-    /// 7 meets the year's duty; a visit meets its quarter's. Faults are recorded by the heads.
+    /// [`entrustment::TRAINING_DAYS_PER_YEAR`] meets the year's duty; a visit meets its quarter's. Faults are recorded by the heads.
     pub async fn add_entrustment_record(
         &self,
         ctx: &Ctx,
@@ -616,8 +610,9 @@ impl Services {
         let actor = ctx.actor()?;
         let a = self.get_agreement(ctx, id).await?;
         let today = ctx.now.local_date();
-        let records = self.store.entrustment_records(&a.id).await?;
+        // Assessments under earlier agreements still qualify an officer; the rest is this agreement's.
         let town_records = self.store.town_records(&a.town_id).await?;
+        let records: Vec<EntrustmentRecord> = town_records.iter().filter(|r| r.agreement_id == a.id).cloned().collect();
         let officers = self
             .town_officer_accounts(&a.town_path)
             .await?
@@ -708,6 +703,12 @@ impl Services {
     }
 }
 
+/// Whether the actor is one of the brigade's officers or heads (who oversee its towns and take up what they
+/// hand over).
+pub(crate) fn brigade_staff(actor: &crate::authz::Actor, brigade_path: &OrgPath) -> bool {
+    [Perm::EnforcementAct, Perm::DeptApprove, Perm::AgencyApprove].into_iter().any(|p| actor.can(p, brigade_path))
+}
+
 /// Counts of a town's acts, handovers and faults.
 pub fn act_counts(acts: &[TownAct], handovers: &[Handover], records: &[EntrustmentRecord]) -> ActCounts {
     use crate::entrustment::oversight::ReviewStatus;
@@ -744,7 +745,8 @@ fn agreement_notice(a: &EntrustmentAgreement) -> Notice {
             "二、乙方不得对消防安全重点单位实施监督检查，不得作出行政处罚、临时查封、责令停产停业或者重大火灾隐患判定；发现上述事项及责令改正后逾期未改正的，应当连同证据移交甲方依法处理。".into(),
             "三、乙方不得将受委托的执法事项再委托其他组织或者个人实施；超越委托权限产生的法律后果由乙方承担。".into(),
             format!(
-                "四、乙方执法人员应当取得行政执法证件并经甲方培训考核合格；所有执法行为必须全程录像，案卷在办理完毕后30日内归档备查。甲方每年组织乙方执法人员业务培训不少于{}天，每季度实地指导不少于{}次。",
+                "四、乙方执法人员应当取得行政执法证件并经甲方培训考核合格；所有执法行为必须全程录像，案卷在办理完毕后{}内归档备查。甲方每年组织乙方执法人员业务培训不少于{}天，每季度实地指导不少于{}次。",
+                deadline::TOWN_ARCHIVE.span.describe(),
                 entrustment::TRAINING_DAYS_PER_YEAR,
                 entrustment::GUIDANCE_PER_QUARTER
             ),
