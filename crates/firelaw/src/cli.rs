@@ -143,6 +143,16 @@ pub enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Measure entrustment: the scope guard and a town's inspection, against reading the unit and the
+    /// brigade's own inspection of the same units in the same run.
+    BenchEntrustments {
+        /// Inspections of each kind.
+        #[arg(long, default_value_t = 50)]
+        inspections: usize,
+        /// PostgreSQL URL (a fresh database) instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Measure inspections: records with 3 hazards through the API, correction-order PDFs and a record with
     /// a photo annex, each against a baseline in the same run.
     BenchInspections {
@@ -284,6 +294,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::BenchCases { cases, database_url } => {
             crate::bench_cases::run(cases, database_url).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchEntrustments { inspections, database_url } => {
+            crate::bench_entrustments::run(inspections, database_url).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchRegistry { units, queries, database_url } => {

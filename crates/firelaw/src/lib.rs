@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod bench_cases;
+pub mod bench_entrustments;
 pub mod bench_inspections;
 pub mod bench_registry;
 pub mod cli;
